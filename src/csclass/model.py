@@ -1,0 +1,289 @@
+"""The three-axis conversation classifier.
+
+Three linear heads — 问题类型, 原因类别, 责任方 — share one TF-IDF feature
+space. Each head is a class-balanced logistic regression, so its probabilities
+carry the evidence of the text with no label prior baked in.
+
+Reconciliation rule (the one place predictions are made consistent): the three
+axes are decoded jointly. For every combination (type, cause, responsibility)
+
+    score = P_type(t) · P_cause(c) · P_resp(r) · prior(t, c, r)
+
+where ``prior(t, c, r) = type_prior(t) · P(c | t) · P(r | t, c)``, the last two
+estimated from the training labels with add-one smoothing, and ``P(r | t, c)``
+is zero where the taxonomy forbids the pair (咨询 → 无 or 客户; 建议 → 无;
+投诉 → 商家, 物流 or 客户). The highest-scoring combination is the prediction
+and each axis's confidence is its marginal share of the normalised scores, so
+no prediction the taxonomy forbids is ever output.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .defaults import DEFAULTS, ModelParams
+from .features import make_vectorizer
+from .normalize import PLACEHOLDER_TOKENS
+from .taxonomy import (
+    ALLOWED_RESPONSIBILITY,
+    AXES,
+    CAUSE,
+    CAUSE_LABELS,
+    RESPONSIBILITY,
+    RESPONSIBILITY_LABELS,
+    TYPE,
+    TYPE_LABELS,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Share of 建议 among real buyer messages is small (about one in twenty); the
+#: corpus over-represents suggestions so that the head learns them.
+DEFAULT_TYPE_PRIOR: dict[str, float] = {"咨询": 0.475, "投诉": 0.475, "建议": 0.05}
+
+
+class ChatClassifier:
+    """Label prepared conversation documents on the three taxonomy axes.
+
+    Parameters
+    ----------
+    params : ModelParams
+        Feature and regularisation settings.
+    type_prior : dict, optional
+        Expected share of each 问题类型 in the data to label.
+    random_state : int
+        Seed for the solvers.
+
+    Attributes
+    ----------
+    vectorizer_ : ColumnTransformer
+        Fitted feature blocks.
+    heads_ : dict of str to LogisticRegression
+        One fitted head per axis.
+    joint_prior_ : ndarray of shape (3, 8, 4)
+        ``prior(t, c, r)`` of the reconciliation rule.
+    feature_names_ : ndarray of str
+        Names of the feature columns, for evidence tokens.
+    """
+
+    def __init__(
+        self,
+        params: ModelParams | None = None,
+        type_prior: dict[str, float] | None = None,
+        random_state: int = DEFAULTS.random_state,
+    ) -> None:
+        self.params = params or ModelParams()
+        self.type_prior = dict(type_prior or DEFAULT_TYPE_PRIOR)
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------
+    def fit(self, documents: pd.DataFrame, labels: pd.DataFrame) -> ChatClassifier:
+        """Fit the vectorizer, the three heads and the joint prior.
+
+        Parameters
+        ----------
+        documents : pandas.DataFrame
+            Output of :func:`csclass.features.prepare_documents`.
+        labels : pandas.DataFrame
+            Columns 问题类型, 原因类别, 责任方 with taxonomy labels.
+
+        Returns
+        -------
+        ChatClassifier
+            self
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizer_ = make_vectorizer(self.params)
+        features = self.vectorizer_.fit_transform(documents)
+        for _, vectorizer, _ in self.vectorizer_.transformers_:
+            # The pruned-term list is only for introspection and dominates the file size.
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
+        self.feature_names_ = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=str)
+        self.heads_ = {}
+        for axis in AXES:
+            head = LogisticRegression(
+                C=self.params.C,
+                class_weight="balanced",
+                max_iter=2000,
+                random_state=self.random_state,
+            )
+            head.fit(features, labels[axis].to_numpy())
+            self.heads_[axis] = head
+        self.joint_prior_ = self._joint_prior(labels)
+        return self
+
+    def _joint_prior(self, labels: pd.DataFrame) -> np.ndarray:
+        counts = np.ones((len(TYPE_LABELS), len(CAUSE_LABELS), len(RESPONSIBILITY_LABELS)))
+        ti = {v: i for i, v in enumerate(TYPE_LABELS)}
+        ci = {v: i for i, v in enumerate(CAUSE_LABELS)}
+        ri = {v: i for i, v in enumerate(RESPONSIBILITY_LABELS)}
+        for t, c, r in labels[list(AXES)].itertuples(index=False):
+            counts[ti[t], ci[c], ri[r]] += 1
+        for t, allowed in ALLOWED_RESPONSIBILITY.items():
+            for r in RESPONSIBILITY_LABELS:
+                if r not in allowed:
+                    counts[ti[t], :, ri[r]] = 0.0
+        resp_given_tc = counts / counts.sum(axis=2, keepdims=True)
+        cause_given_t = counts.sum(axis=2) / counts.sum(axis=(1, 2))[:, None]
+        type_prior = np.array([self.type_prior.get(t, 1.0) for t in TYPE_LABELS])
+        type_prior = type_prior / type_prior.sum()
+        return type_prior[:, None, None] * cause_given_t[:, :, None] * resp_given_tc
+
+    # -- persistence -----------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """Store vocabularies as one string each instead of large dicts.
+
+        skops writes a dict entry by entry; a vocabulary of tens of thousands of
+        terms then takes seconds to load. A NUL-joined string (NUL never occurs
+        in normalised text) loads in milliseconds.
+        """
+        import copy
+
+        state = dict(self.__dict__)
+        if "vectorizer_" in state:
+            vectorizer = copy.deepcopy(self.vectorizer_)
+            vocabularies = {}
+            for name, block, _ in vectorizer.transformers_:
+                if hasattr(block, "vocabulary_"):
+                    terms = sorted(block.vocabulary_, key=block.vocabulary_.__getitem__)
+                    vocabularies[name] = "\x00".join(terms)
+                    del block.vocabulary_
+            state["vectorizer_"] = vectorizer
+            state["vocabularies_"] = vocabularies
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vocabularies = state.pop("vocabularies_", {})
+        self.__dict__.update(state)
+        if vocabularies:
+            for name, block, _ in self.vectorizer_.transformers_:
+                if name in vocabularies:
+                    terms = vocabularies[name].split("\x00") if vocabularies[name] else []
+                    block.vocabulary_ = {t: i for i, t in enumerate(terms)}
+
+    # -- prediction ----------------------------------------------------------
+    def transform(self, documents: pd.DataFrame) -> Any:
+        """Return the feature matrix of prepared documents."""
+        return self.vectorizer_.transform(documents)
+
+    def head_probabilities(self, features: Any) -> dict[str, np.ndarray]:
+        """Return each head's class probabilities in taxonomy label order."""
+        out = {}
+        for axis, labels in ((TYPE, TYPE_LABELS), (CAUSE, CAUSE_LABELS), (RESPONSIBILITY, RESPONSIBILITY_LABELS)):
+            head = self.heads_[axis]
+            proba = head.predict_proba(features)
+            full = np.full((proba.shape[0], len(labels)), 1e-6)
+            for j, cls in enumerate(head.classes_):
+                full[:, labels.index(cls)] = proba[:, j]
+            out[axis] = full
+        return out
+
+    def decode(self, probabilities: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Apply the reconciliation rule.
+
+        Parameters
+        ----------
+        probabilities : dict
+            Head probabilities from :meth:`head_probabilities`.
+
+        Returns
+        -------
+        dict
+            Axis name → (label indices, confidences), each of shape (n,).
+        """
+        pt, pc, pr = probabilities[TYPE], probabilities[CAUSE], probabilities[RESPONSIBILITY]
+        joint = pt[:, :, None, None] * pc[:, None, :, None] * pr[:, None, None, :]
+        joint = joint * self.joint_prior_[None]
+        joint /= joint.sum(axis=(1, 2, 3), keepdims=True)
+        n = joint.shape[0]
+        best = joint.reshape(n, -1).argmax(axis=1)
+        t_idx, c_idx, r_idx = np.unravel_index(best, joint.shape[1:])
+        rows = np.arange(n)
+        return {
+            TYPE: (t_idx, joint.sum(axis=(2, 3))[rows, t_idx]),
+            CAUSE: (c_idx, joint.sum(axis=(1, 3))[rows, c_idx]),
+            RESPONSIBILITY: (r_idx, joint.sum(axis=(1, 2))[rows, r_idx]),
+        }
+
+    def predict(self, documents: pd.DataFrame) -> pd.DataFrame:
+        """Predict labels and confidences.
+
+        Parameters
+        ----------
+        documents : pandas.DataFrame
+            Prepared documents.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns 问题类型, 问题类型置信度, 原因类别, 原因类别置信度, 责任方,
+            责任方置信度, 依据; same index as ``documents``.
+        """
+        import pandas as pd
+
+        features = self.transform(documents)
+        decoded = self.decode(self.head_probabilities(features))
+        out = pd.DataFrame(index=documents.index)
+        for axis, labels in ((TYPE, TYPE_LABELS), (CAUSE, CAUSE_LABELS), (RESPONSIBILITY, RESPONSIBILITY_LABELS)):
+            idx, conf = decoded[axis]
+            out[axis] = np.asarray(labels, dtype=object)[idx]
+            out[f"{axis}置信度"] = np.round(conf, 4)
+        out["依据"] = self.evidence(features, decoded[CAUSE][0])
+        return out
+
+    def evidence(self, features: Any, cause_idx: np.ndarray, k: int = DEFAULTS.evidence_tokens) -> list[str]:
+        """Return, per row, the tokens that pushed most towards the predicted cause.
+
+        Parameters
+        ----------
+        features : sparse matrix
+            Feature matrix.
+        cause_idx : ndarray
+            Predicted cause indices (taxonomy order).
+        k : int
+            Tokens per row.
+
+        Returns
+        -------
+        list of str
+            Tokens joined by "、".
+        """
+        head = self.heads_[CAUSE]
+        classes = list(head.classes_)
+        coef = head.coef_
+        csr = features.tocsr()
+        names = self.feature_names_
+        out = []
+        for i in range(csr.shape[0]):
+            label = CAUSE_LABELS[cause_idx[i]]
+            if label not in classes:
+                out.append("")
+                continue
+            row = csr.getrow(i)
+            contrib = row.data * coef[classes.index(label), row.indices]
+            order = np.argsort(-contrib)
+            words: list[str] = []
+            chars: list[str] = []
+            for j in order:
+                if contrib[j] <= 0:
+                    break
+                block, _, token = str(names[row.indices[j]]).partition("__")
+                token = token.replace(" ", "")
+                if block == "agent" or token in PLACEHOLDER_TOKENS or len(token) < 2:
+                    continue
+                (chars if block == "chars" else words).append(token)
+            chosen: list[str] = []
+            # Whole words read best; character n-grams fill in when words are few.
+            for token in words + chars:
+                if len(chosen) >= k:
+                    break
+                if any(token in c or c in token for c in chosen):
+                    continue
+                chosen.append(token)
+            out.append("、".join(chosen))
+        return out

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csclass.features import prepare_documents
+from csclass.model import ChatClassifier
+from csclass.segment import Segmenter
+from csclass.taxonomy import CAUSE_LABELS, RESPONSIBILITY_LABELS, TYPE_LABELS
+
+
+def _uniform_model() -> ChatClassifier:
+    model = ChatClassifier(type_prior={"咨询": 1, "投诉": 1, "建议": 1})
+    labels = pd.DataFrame({"问题类型": ["咨询", "投诉", "建议"], "原因类别": ["物流", "物流", "物流"], "责任方": ["无", "物流", "无"]})
+    model.joint_prior_ = model._joint_prior(labels)
+    return model
+
+
+def _one_hot_probs(t: str, c: str, r: str, strength: float = 0.9) -> dict[str, np.ndarray]:
+    def vec(labels: tuple[str, ...], value: str) -> np.ndarray:
+        v = np.full((1, len(labels)), (1 - strength) / (len(labels) - 1))
+        v[0, labels.index(value)] = strength
+        return v
+
+    return {"问题类型": vec(TYPE_LABELS, t), "原因类别": vec(CAUSE_LABELS, c), "责任方": vec(RESPONSIBILITY_LABELS, r)}
+
+
+def test_forbidden_combination_is_reconciled() -> None:
+    model = _uniform_model()
+    # The heads say 咨询 and, alone, 商家: the taxonomy forbids 咨询/商家.
+    decoded = model.decode(_one_hot_probs("咨询", "物流", "商家", strength=0.6))
+    t, r = TYPE_LABELS[decoded["问题类型"][0][0]], RESPONSIBILITY_LABELS[decoded["责任方"][0][0]]
+    assert (t, r) in {("咨询", "无"), ("咨询", "客户"), ("投诉", "商家")}
+
+
+def test_joint_prior_forbids_pairs() -> None:
+    prior = _uniform_model().joint_prior_
+    ti, ri = TYPE_LABELS.index, RESPONSIBILITY_LABELS.index
+    assert np.all(prior[ti("咨询"), :, ri("商家")] == 0)
+    assert np.all(prior[ti("咨询"), :, ri("物流")] == 0)
+    assert np.all(prior[ti("建议"), :, ri("客户")] == 0)
+    assert np.all(prior[ti("投诉"), :, ri("无")] == 0)
+    assert np.isclose(prior.sum(), 1.0)
+
+
+def test_confident_consistent_prediction_kept() -> None:
+    decoded = _uniform_model().decode(_one_hot_probs("投诉", "物流", "物流", strength=0.95))
+    assert TYPE_LABELS[decoded["问题类型"][0][0]] == "投诉"
+    assert CAUSE_LABELS[decoded["原因类别"][0][0]] == "物流"
+    assert RESPONSIBILITY_LABELS[decoded["责任方"][0][0]] == "物流"
+    for _, conf in decoded.values():
+        assert 0.5 < conf[0] <= 1.0
+
+
+def test_fit_predict_is_deterministic(small_corpus) -> None:
+    from csclass.training import read_labelled
+
+    data, _ = read_labelled([small_corpus])
+    data = data.iloc[:200]
+    docs = prepare_documents(data, Segmenter(), ChatClassifier().params)
+    labels = data[["问题类型", "原因类别", "责任方"]]
+    a = ChatClassifier(random_state=3).fit(docs, labels).predict(docs)
+    b = ChatClassifier(random_state=3).fit(docs, labels).predict(docs)
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["问题类型"]) <= set(TYPE_LABELS)
+    # Every prediction is a combination the taxonomy allows.
+    from csclass.taxonomy import is_allowed
+
+    assert all(is_allowed(t, r) for t, r in zip(a["问题类型"], a["责任方"], strict=True))

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from csclass.normalize import is_boilerplate, normalize_text, strip_boilerplate
+
+
+def test_fullwidth_folded_and_placeholders() -> None:
+    text = "ＸＬ码 订单号４５８７２１３３６９０２５ 手机138-1234-5678 退¥89.5 和 199元 https://x.cn/a 共1234件"
+    assert normalize_text(text) == "xl码 订单号 xorder 手机 xphone 退 xmoney 和 xmoney xurl 共 xnum 件"
+
+
+def test_masked_fields_become_placeholders() -> None:
+    assert normalize_text("[订单x]退了[金额x]给[姓名x]") == "xorder 退了 xmoney 给 xname"
+
+
+def test_emoji_and_emoticons_kept() -> None:
+    assert normalize_text("太慢了😡[流泪]") == "太慢了😡[流泪]"
+
+
+def test_control_characters_removed() -> None:
+    assert normalize_text("还没\x00发\x07货\u200b") == "还没发货"
+
+
+def test_boilerplate() -> None:
+    assert is_boilerplate("亲亲在的哦~很高兴为您服务")
+    assert is_boilerplate("请稍等，正在为您查询")
+    assert not is_boilerplate("亲，您的包裹已经发出了")
+    assert strip_boilerplate(normalize_text("感谢您的耐心等待，已经给您退款了")) == ",已经给您退款了"

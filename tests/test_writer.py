@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csclass.errors import OutputError
+from csclass.writer import neutralize_cell, write_table
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x","点我")', '\'=HYPERLINK("http://x","点我")'),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1", "'+1"),
+        ("-_-", "'-_-"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("正常文本=1", "正常文本=1"),
+        (3.5, 3.5),
+    ],
+)
+def test_neutralize_cell(cell, expected) -> None:
+    assert neutralize_cell(cell) == expected
+
+
+def test_csv_output_is_neutralised(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    write_table([pd.DataFrame({"a": ["=1+1", "ok"], "n": [1, 2]})], out)
+    assert pd.read_csv(out, encoding="utf-8-sig")["a"].tolist() == ["'=1+1", "ok"]
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    out.write_text("old", encoding="utf-8")
+
+    def chunks():
+        yield pd.DataFrame({"a": ["x"]})
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_table(chunks(), out)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+def test_unsupported_suffix(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="不支持的输出格式 “.txt”"):
+        write_table([pd.DataFrame({"a": [1]})], tmp_path / "o.txt")
+
+
+def test_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        write_table([pd.DataFrame({"a": [1]})], tmp_path / "o.csv")
+    assert list(tmp_path.iterdir()) == []
