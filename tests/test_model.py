@@ -56,7 +56,7 @@ def test_fit_predict_is_deterministic(small_corpus) -> None:
     from csclass.training import read_labelled
 
     data, _ = read_labelled([small_corpus])
-    data = data.iloc[:200]
+    data = data.iloc[::4]
     docs = prepare_documents(data, Segmenter(), ChatClassifier().params)
     labels = data[["问题类型", "原因类别", "责任方"]]
     a = ChatClassifier(random_state=3).fit(docs, labels).predict(docs)
@@ -67,3 +67,20 @@ def test_fit_predict_is_deterministic(small_corpus) -> None:
     from csclass.taxonomy import is_allowed
 
     assert all(is_allowed(t, r) for t, r in zip(a["问题类型"], a["责任方"], strict=True))
+
+
+def test_two_cause_corpus_still_gives_evidence() -> None:
+    convs = pd.DataFrame(
+        {
+            "buyer_text": ["快递三天没动了", "快递一直不派送", "物流卡住了", "优惠券用不了", "满减没有减", "领的券不能用"] * 2,
+            "agent_text": [""] * 12,
+        }
+    )
+    labels = pd.DataFrame(
+        {"问题类型": ["投诉"] * 12, "原因类别": (["物流"] * 3 + ["价格促销"] * 3) * 2, "责任方": ["商家"] * 12}
+    )
+    model = ChatClassifier(params=ChatClassifier().params.__class__(min_df=1))
+    docs = prepare_documents(convs, Segmenter(), model.params)
+    out = model.fit(docs, labels).predict(docs)
+    assert out.loc[0, "原因类别"] == "物流"
+    assert "快递" in out.loc[0, "依据"]

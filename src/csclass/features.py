@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
 
 DOC_COLUMNS = ("words", "chars", "first", "agent")
+#: Stands for an empty block (no agent text, say), so every block has a vocabulary.
+EMPTY_TOKEN = "xempty"
 _GREETING = re.compile(r"^(?:在吗|在不在|在么|你好|您好|hello|hi|亲|客服|有人吗|[\s?？!！,，.。~]+)+$", re.I)
 
 
@@ -68,7 +70,12 @@ def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params:
         agent_norm = strip_boilerplate(normalize_text(agent_text[:limit]))
         agent.append(" ".join(segmenter.words(agent_norm)))
     return pd.DataFrame(
-        {"words": words, "chars": chars, "first": first, "agent": agent},
+        {
+            "words": [w or EMPTY_TOKEN for w in words],
+            "chars": chars,
+            "first": [f or EMPTY_TOKEN for f in first],
+            "agent": [a or EMPTY_TOKEN for a in agent],
+        },
         index=conversations.index,
     )
 

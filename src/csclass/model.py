@@ -95,6 +95,7 @@ class ChatClassifier:
         ChatClassifier
             self
         """
+        from sklearn.dummy import DummyClassifier
         from sklearn.linear_model import LogisticRegression
 
         self.vectorizer_ = make_vectorizer(self.params)
@@ -106,6 +107,10 @@ class ChatClassifier:
         self.feature_names_ = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=str)
         self.heads_ = {}
         for axis in AXES:
+            if labels[axis].nunique() < 2:
+                # A user's data may hold one value on an axis (all complaints, say).
+                self.heads_[axis] = DummyClassifier(strategy="prior").fit(features, labels[axis].to_numpy())
+                continue
             head = LogisticRegression(
                 C=self.params.C,
                 class_weight="balanced",
@@ -254,8 +259,12 @@ class ChatClassifier:
             Tokens joined by "、".
         """
         head = self.heads_[CAUSE]
+        if not hasattr(head, "coef_"):
+            return [""] * features.shape[0]
         classes = list(head.classes_)
         coef = head.coef_
+        if coef.shape[0] == 1:  # binary head: one row, for classes_[1]
+            coef = np.vstack([-coef[0], coef[0]])
         csr = features.tocsr()
         names = self.feature_names_
         out = []
