@@ -76,9 +76,7 @@ def test_two_cause_corpus_still_gives_evidence() -> None:
             "agent_text": [""] * 12,
         }
     )
-    labels = pd.DataFrame(
-        {"问题类型": ["投诉"] * 12, "原因类别": (["物流"] * 3 + ["价格促销"] * 3) * 2, "责任方": ["商家"] * 12}
-    )
+    labels = pd.DataFrame({"问题类型": ["投诉"] * 12, "原因类别": (["物流"] * 3 + ["价格促销"] * 3) * 2, "责任方": ["商家"] * 12})
     model = ChatClassifier(params=ChatClassifier().params.__class__(min_df=1))
     docs = prepare_documents(convs, Segmenter(), model.params)
     out = model.fit(docs, labels).predict(docs)

@@ -227,6 +227,51 @@ def label(
     out.print(f"已写出 {escape(str(run.output))}")
 
 
+# -- report --------------------------------------------------------------------
+@app.command(epilog="示例：csclass report examples/chats.csv --format html  |  csclass report labeled.csv --month 2026-09 --format xlsx")
+@_friendly_errors
+def report(
+    input_path: Annotated[Path, typer.Argument(help="原始聊天记录，或 csclass label 的输出", metavar="INPUT")],
+    month: Annotated[str | None, typer.Option("--month", help="统计月份 YYYY-MM（默认数据中最新的月份）")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md、html、xlsx 或 json")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件（默认输入旁的 report_YYYY-MM.<格式>）")] = None,
+    model: ModelOpt = None,
+    encoding: EncodingOpt = None,
+    id_col: IdColOpt = None,
+    role_col: RoleColOpt = None,
+    text_col: TextColOpt = None,
+    time_col: TimeColOpt = None,
+    role_map: RoleMapOpt = None,
+) -> None:
+    """生成月报的“问题诊断与原因分析”：类型划分、原因剖析、责任归属、服务指标、趋势、建议汇总和结论。"""
+    from .report import report_file
+
+    options = _read_options(encoding, id_col, role_col, text_col, time_col, role_map)
+    with _progress("读取并统计会话") as update:
+        run = report_file(
+            input_path,
+            month=month,
+            fmt=fmt,
+            output=output,
+            model_dir=model,
+            options=options,
+            progress=lambda done: update(completed=done),
+        )
+    _summary_lines(run.summary)
+    rep = run.report
+    if rep["no_time"]:
+        err.print(f"[yellow]注意：{rep['no_time']} 个会话没有可解析的时间，未计入月度统计[/yellow]")
+    table = Table(title=f"{rep['month']} 原因类别" + (f"（对比 {rep['previous_month']}）" if rep["previous_month"] else ""))
+    for col in ("原因类别", "会话数", "占比", "变化(百分点)", "显著"):
+        table.add_column(col, justify="left" if col == "原因类别" else "right")
+    for lab, e in rep["cause"].items():
+        change = "—" if e["change_pp"] is None else f"{e['change_pp']:+.1f}"
+        table.add_row(lab, str(e["count"]), f"{(e['share'] or 0):.1%}", change, "是" if e["significant"] else "")
+    out.print(table)
+    out.print(escape(rep["conclusion"]))
+    out.print(f"已写出 {escape(str(run.output))}" + ("（已用模型标注）" if run.labelled_here else "（使用输入中的标签）"))
+
+
 # -- evaluate --------------------------------------------------------------------
 @app.command(epilog="示例：csclass evaluate my_gold.csv --json")
 @_friendly_errors

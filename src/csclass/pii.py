@@ -20,7 +20,7 @@ _LONG_NUMBER = re.compile(rf"(?<!{_DIGIT})(?:{_DIGIT}{_SEP}){{7,}}{_DIGIT}(?!{_D
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s\u4e00-\u9fff，。！？]+", re.IGNORECASE)
 _NAME = re.compile(r"((?:姓名|收件人|收货人|联系人|名字)\s*[:：是为]?\s*)[\u4e00-\u9fff·]{2,4}")
-_ADDRESS_LABEL = re.compile(r"((?:收货地址|地址|住址)\s*[:：是为]?\s*)[^\n，。,;；!！?？]{4,60}")
+_ADDRESS_LABEL = re.compile(r"((?:收货地址|地址|住址)\s*(?:[:：]|是|为)\s*)[^\n，。,;；!！?？]{4,60}")
 _PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
     "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
