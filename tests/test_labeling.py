@@ -59,3 +59,23 @@ def test_mask_pii_in_output(write_csv, trained_model_dir: Path) -> None:
     run = label_file(path, model_dir=trained_model_dir, mask_pii=True)
     frame = pd.read_csv(run.output, encoding="utf-8-sig")
     assert frame.loc[0, "买家内容"] == "改地址，电话[手机号]"
+
+
+def test_parallel_and_chunked_output_equals_single_pass(write_csv, trained_model_dir: Path, monkeypatch) -> None:
+    import csclass.labeling as labeling_module
+    import csclass.reader as reader_module
+
+    rows = [["会话ID", "发送方", "内容", "时间"]]
+    texts = ["快递三天没动了", "有优惠券吗", "衣服起球了", "发票怎么开", "退款还没到", "客服不回复"]
+    for i in range(60):
+        for j in range(1 + i % 4):
+            rows.append([f"c{i:03d}", "买家" if j % 2 == 0 else "客服", texts[(i + j) % 6], f"2026-10-01 10:{i % 60:02d}:{j:02d}"])
+    path = write_csv(rows)
+    single = label_file(path, path.with_name("single.csv"), model_dir=trained_model_dir, workers=1)
+    # Small raw chunks split conversations across chunk boundaries; small tasks spread them over workers.
+    monkeypatch.setattr(reader_module, "RAW_CHUNK_ROWS", 7)
+    monkeypatch.setattr(labeling_module, "TASK_CONVERSATIONS", 5)
+    parallel = label_file(path, path.with_name("parallel.csv"), model_dir=trained_model_dir, workers=2)
+    assert single.output.read_bytes() == parallel.output.read_bytes()
+    frame = pd.read_csv(parallel.output, encoding="utf-8-sig")
+    assert frame["会话ID"].tolist() == [f"c{i:03d}" for i in range(60)]

@@ -191,6 +191,7 @@ def label(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件 .csv/.xlsx/.parquet（默认 INPUT_labeled.csv）")] = None,
     model: ModelOpt = None,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="遮盖输出文本中的手机号、订单号、地址等个人信息")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="并行进程数（默认：全部 CPU 核）", min=1)] = None,
     encoding: EncodingOpt = None,
     id_col: IdColOpt = None,
     role_col: RoleColOpt = None,
@@ -199,7 +200,7 @@ def label(
     role_map: RoleMapOpt = None,
 ) -> None:
     """给每个会话标注 问题类型、原因类别、责任方，附置信度、依据和需复核标记。"""
-    from .labeling import label_file
+    from .labeling import default_workers, label_file
 
     options = _read_options(encoding, id_col, role_col, text_col, time_col, role_map)
     with _progress("标注会话") as update:
@@ -208,6 +209,7 @@ def label(
             output,
             model_dir=model,
             options=options,
+            workers=workers or default_workers(),
             mask_pii=mask_pii,
             progress=lambda done, rows: update(completed=done),
         )

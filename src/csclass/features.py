@@ -17,7 +17,7 @@ scikit-learn ``ColumnTransformer`` of TF-IDF blocks:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .defaults import ModelParams
 from .normalize import normalize_text, strip_boilerplate
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
 
 DOC_COLUMNS = ("words", "chars", "first", "agent")
+#: Agent text used for features: its opening is where agents restate the problem.
+AGENT_CHARS = 300
 #: Stands for an empty block (no agent text, say), so every block has a vocabulary.
 EMPTY_TOKEN = "xempty"
 _GREETING = re.compile(r"^(?:在吗|在不在|在么|你好|您好|hello|hi|亲|客服|有人吗|[\s?？!！,，.。~]+)+$", re.I)
@@ -67,7 +69,7 @@ def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params:
         chars.append(norm)
         words.append(" ".join(segmenter.words(norm)))
         first.append(" ".join(segmenter.words(normalize_text(_first_substantive(buyer[:limit])))))
-        agent_norm = strip_boilerplate(normalize_text(agent_text[:limit]))
+        agent_norm = strip_boilerplate(normalize_text(agent_text[:AGENT_CHARS]))
         agent.append(" ".join(segmenter.words(agent_norm)))
     return pd.DataFrame(
         {
@@ -94,27 +96,14 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
         TF-IDF blocks ``words``, ``chars``, ``first`` and ``agent``.
     """
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    def tokens(ngram_max: int, max_features: int, min_df: int) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=(1, ngram_max),
-            min_df=min_df,
-            max_features=max_features,
-            sublinear_tf=True,
-            dtype=_float32(),
-        )
+    def tokens(ngram_max: int, max_features: int, min_df: int) -> TokenNgramVectorizer:
+        return TokenNgramVectorizer(bigrams=ngram_max > 1, min_df=min_df, max_features=max_features)
 
-    chars = TfidfVectorizer(
-        analyzer="char",
-        lowercase=False,
+    chars = CharNgramVectorizer(
         ngram_range=(params.char_ngram_min, params.char_ngram_max),
         min_df=params.min_df,
         max_features=params.max_features_char,
-        sublinear_tf=True,
-        dtype=_float32(),
     )
     return ColumnTransformer(
         [
@@ -128,7 +117,253 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
     )
 
 
-def _float32() -> type:
-    import numpy as np
+class CharNgramVectorizer:
+    """TF-IDF of character n-grams, computed with array operations.
 
-    return np.float32
+    Equivalent in spirit to ``TfidfVectorizer(analyzer="char", sublinear_tf=True)``
+    but vectorised over a whole batch: every character becomes its code point,
+    an n-gram becomes one 63-bit integer (21 bits per character), and counting,
+    vocabulary lookup and weighting are numpy operations. No segmentation and no
+    Python loop per character, which makes it many times faster on chat text.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int
+        Smallest and largest n, at most 3.
+    min_df : int
+        Minimum number of documents an n-gram must occur in.
+    max_features : int or None
+        Keep the n-grams with the highest document frequency.
+
+    Attributes
+    ----------
+    vocabulary_keys_ : ndarray of uint64
+        Sorted n-gram keys; a key's position is its feature index.
+    idf_ : ndarray of float32
+        Smoothed inverse document frequencies, ``log((1 + n) / (1 + df)) + 1``.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3), min_df: int = 2, max_features: int | None = None) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def _doc_keys(self, docs: Any) -> tuple[Any, Any]:
+        import numpy as np
+
+        texts = [str(d) for d in docs]
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        all_docs, all_keys = [], []
+        lo, hi = self.ngram_range
+        for n in range(lo, hi + 1):
+            if len(points) < n:
+                continue
+            m = len(points) - n + 1
+            key = points[:m].copy()
+            for offset in range(1, n):
+                key = (key << np.uint64(21)) | points[offset : offset + m]
+            same_doc = doc_of[:m] == doc_of[n - 1 :]
+            all_docs.append(doc_of[:m][same_doc])
+            all_keys.append(key[same_doc])
+        if not all_keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        return np.concatenate(all_docs), np.concatenate(all_keys)
+
+    def fit(self, docs: Any, y: Any = None) -> CharNgramVectorizer:
+        """Learn the n-gram vocabulary and idf weights."""
+        import numpy as np
+
+        doc_ids, keys = self._doc_keys(docs)
+        n_docs = len(docs)
+        pairs = np.unique(np.stack([keys, doc_ids.astype(np.uint64)]), axis=1)
+        uniq, df = np.unique(pairs[0], return_counts=True)
+        keep = df >= self.min_df
+        uniq, df = uniq[keep], df[keep]
+        if self.max_features is not None and len(uniq) > self.max_features:
+            top = np.lexsort((uniq, -df))[: self.max_features]
+            uniq, df = uniq[top], df[top]
+            order = np.argsort(uniq)
+            uniq, df = uniq[order], df[order]
+        self.vocabulary_keys_ = uniq
+        self.idf_ = (np.log((1 + n_docs) / (1 + df)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, docs: Any) -> Any:
+        """Return the l2-normalised sublinear TF-IDF matrix (CSR, float32)."""
+        doc_ids, keys = self._doc_keys(docs)
+        return _tfidf_matrix(doc_ids, keys, self.vocabulary_keys_, self.idf_, len(docs))
+
+    def fit_transform(self, docs: Any, y: Any = None) -> Any:
+        """Fit, then transform ``docs``."""
+        return self.fit(docs).transform(docs)
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        """The n-grams as strings, in feature order."""
+        import numpy as np
+
+        names = []
+        mask = np.uint64((1 << 21) - 1)
+        for key in self.vocabulary_keys_:
+            chars = []
+            while key:
+                chars.append(chr(int(key & mask)))
+                key = key >> np.uint64(21)
+            names.append("".join(reversed(chars)))
+        return np.asarray(names, dtype=object)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn estimator protocol)."""
+        return {"ngram_range": self.ngram_range, "min_df": self.min_df, "max_features": self.max_features}
+
+    def set_params(self, **params: Any) -> CharNgramVectorizer:
+        """Set constructor parameters (scikit-learn estimator protocol)."""
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+
+class TokenNgramVectorizer:
+    """TF-IDF of word unigrams and bigrams over space-separated tokens, vectorised.
+
+    Tokens come from :func:`prepare_documents` (already segmented). Each token is
+    looked up once in the unigram vocabulary; a bigram is the pair of its two
+    unigram ids, so bigram counting and lookup are integer array operations.
+    Weighting matches ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(tf)``
+    times smoothed idf, rows l2-normalised.
+
+    Parameters
+    ----------
+    bigrams : bool
+        Add word bigrams to unigrams.
+    min_df : int
+        Minimum number of documents a feature must occur in.
+    max_features : int or None
+        Keep the features with the highest document frequency.
+
+    Attributes
+    ----------
+    unigrams_ : dict of str to int
+        Unigram vocabulary (including unigrams kept only as parts of bigrams).
+    feature_keys_ : ndarray of int64
+        Sorted feature keys: a unigram ``u`` is ``u``, a bigram ``(a, b)`` is
+        ``(a + 1) * n_unigrams + b``.
+    idf_ : ndarray of float32
+        Inverse document frequencies, in feature order.
+    """
+
+    def __init__(self, bigrams: bool = True, min_df: int = 2, max_features: int | None = None) -> None:
+        self.bigrams = bigrams
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def _doc_keys(self, docs: Any, unigrams: dict[str, int]) -> tuple[Any, Any]:
+        import numpy as np
+
+        lookup = unigrams.get
+        ids: list[int] = []
+        lengths = []
+        for doc in docs:
+            tokens = str(doc).split()
+            lengths.append(len(tokens))
+            ids.extend(lookup(t, -1) for t in tokens)
+        ids_arr = np.asarray(ids, dtype=np.int64)
+        doc_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        keys = [ids_arr[ids_arr >= 0]]
+        doc_ids = [doc_of[ids_arr >= 0]]
+        if self.bigrams and len(ids_arr) > 1:
+            first, second = ids_arr[:-1], ids_arr[1:]
+            ok = (first >= 0) & (second >= 0) & (doc_of[:-1] == doc_of[1:])
+            keys.append((first[ok] + 1) * len(unigrams) + second[ok])
+            doc_ids.append(doc_of[:-1][ok])
+        return np.concatenate(doc_ids), np.concatenate(keys)
+
+    def fit(self, docs: Any, y: Any = None) -> TokenNgramVectorizer:
+        """Learn the vocabulary and idf weights."""
+        from collections import Counter
+
+        import numpy as np
+
+        df_counter: Counter[str] = Counter()
+        for doc in docs:
+            df_counter.update(set(str(doc).split()))
+        # A bigram's parts are at least as frequent as the bigram, so min_df on
+        # unigrams loses no bigram that passes min_df itself.
+        words = sorted(w for w, c in df_counter.items() if c >= self.min_df)
+        self.unigrams_ = {w: i for i, w in enumerate(words)}
+        doc_ids, keys = self._doc_keys(docs, self.unigrams_)
+        pairs = np.unique(np.stack([keys, doc_ids]), axis=1)
+        uniq, df = np.unique(pairs[0], return_counts=True)
+        keep = df >= self.min_df
+        uniq, df = uniq[keep], df[keep]
+        if self.max_features is not None and len(uniq) > self.max_features:
+            top = np.sort(np.lexsort((uniq, -df))[: self.max_features])
+            uniq, df = uniq[top], df[top]
+        self.feature_keys_ = uniq
+        self.idf_ = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, docs: Any) -> Any:
+        """Return the l2-normalised sublinear TF-IDF matrix (CSR, float32)."""
+        doc_ids, keys = self._doc_keys(docs, self.unigrams_)
+        return _tfidf_matrix(doc_ids, keys, self.feature_keys_, self.idf_, len(docs))
+
+    def fit_transform(self, docs: Any, y: Any = None) -> Any:
+        """Fit, then transform ``docs``."""
+        return self.fit(docs).transform(docs)
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        """Unigrams as themselves, bigrams as ``"a b"``, in feature order."""
+        import numpy as np
+
+        words = sorted(self.unigrams_, key=self.unigrams_.__getitem__)
+        n = len(words)
+        names = [words[k] if k < n else f"{words[k // n - 1]} {words[k % n]}" for k in self.feature_keys_.tolist()]
+        return np.asarray(names, dtype=object)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # skops writes a dict entry by entry (slow to load); one NUL-joined
+        # string (NUL never survives normalisation) loads in milliseconds.
+        state = dict(self.__dict__)
+        if "unigrams_" in state:
+            state["unigrams_"] = "\x00".join(sorted(self.unigrams_, key=self.unigrams_.__getitem__))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        words = state.get("unigrams_")
+        if isinstance(words, str):
+            state["unigrams_"] = {w: i for i, w in enumerate(words.split("\x00"))} if words else {}
+        self.__dict__.update(state)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn estimator protocol)."""
+        return {"bigrams": self.bigrams, "min_df": self.min_df, "max_features": self.max_features}
+
+    def set_params(self, **params: Any) -> TokenNgramVectorizer:
+        """Set constructor parameters (scikit-learn estimator protocol)."""
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+
+def _tfidf_matrix(doc_ids: Any, keys: Any, vocabulary: Any, idf: Any, n_docs: int) -> Any:
+    """Sublinear TF-IDF rows from (document, feature key) occurrences, l2-normalised."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    n_features = len(vocabulary)
+    if n_features == 0 or len(keys) == 0:
+        return sp.csr_matrix((n_docs, n_features), dtype=np.float32)
+    idx = np.searchsorted(vocabulary, keys)
+    idx[idx == n_features] = 0
+    found = vocabulary[idx] == keys
+    cells, counts = np.unique(doc_ids[found].astype(np.int64) * n_features + idx[found], return_counts=True)
+    rows, cols = np.divmod(cells, n_features)
+    values = (1 + np.log(counts)).astype(np.float32) * idf[cols]
+    squares = np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=n_docs)
+    norms = np.sqrt(squares).astype(np.float32)
+    norms[norms == 0] = 1
+    values = values / norms[rows]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_docs))])
+    return sp.csr_matrix((values, cols, indptr), shape=(n_docs, n_features), dtype=np.float32)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,81 @@ EXTRA_NAMES = {
     "agent_id": "客服ID",
 }
 Progress = Callable[[int, int], None]
+#: Conversations per task sent to a worker process.
+TASK_CONVERSATIONS = 4000
+_WORKER_LABELER: Labeler | None = None
+
+
+def _init_worker(model_dir: str, review_threshold: float) -> None:
+    global _WORKER_LABELER  # one model per worker process, loaded once
+    _WORKER_LABELER = Labeler.from_dir(model_dir, review_threshold)
+
+
+def _predict_in_worker(conversations: pd.DataFrame) -> pd.DataFrame:
+    assert _WORKER_LABELER is not None
+    return _WORKER_LABELER.predict(conversations)
+
+
+def _tasks(frames: Iterable[pd.DataFrame], size: int) -> Iterator[pd.DataFrame]:
+    for frame in frames:
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start : start + size]
+
+
+def predict_chunks(
+    frames: Iterable[pd.DataFrame],
+    model_dir: str | Path,
+    workers: int,
+    review_threshold: float = DEFAULTS.review_threshold,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Label conversation frames, in order, on ``workers`` processes.
+
+    Each worker loads the model once. At most ``2 × workers`` tasks are in
+    flight, so memory does not grow with the input. A single small chunk is
+    labelled in this process: starting workers would cost more than it saves.
+
+    Yields
+    ------
+    (conversations, labels)
+        Each task's conversations and their labels, in input order.
+    """
+    tasks = _tasks(frames, TASK_CONVERSATIONS)
+    first = next(tasks, None)
+    second = next(tasks, None) if first is not None else None
+    if first is None:
+        return
+    if workers <= 1 or second is None:
+        labeler = Labeler.from_dir(model_dir, review_threshold)
+        for task in (t for t in (first, second) if t is not None):
+            yield task, labeler.predict(task)
+        for task in tasks:
+            yield task, labeler.predict(task)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    def remaining() -> Iterator[pd.DataFrame]:
+        yield first
+        yield second
+        yield from tasks
+
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(model_dir), review_threshold)) as pool:
+        pending: deque[tuple[pd.DataFrame, Any]] = deque()
+        for task in remaining():
+            pending.append((task, pool.submit(_predict_in_worker, task[["buyer_text", "agent_text"]])))
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Labeler:
@@ -152,6 +228,7 @@ def label_file(
     model_dir: str | Path | None = None,
     options: ReadOptions | None = None,
     mask_pii: bool = False,
+    workers: int = 1,
     progress: Progress | None = None,
 ) -> LabelRun:
     """Label every conversation of a chat export and write one row per conversation.
@@ -168,6 +245,9 @@ def label_file(
         Reading options.
     mask_pii : bool
         Mask personal data in the output text columns.
+    workers : int
+        Processes that label in parallel; output order and content do not
+        depend on it.
     progress : callable, optional
         Called as ``progress(conversations_done, input_rows_read)``.
 
@@ -179,12 +259,12 @@ def label_file(
     target = Path(output) if output else default_output(source)
     reader = ChatReader(source, options)
     check_output_path(target, [source])
-    labeler = Labeler.from_dir(model_dir)
+    model_path = Path(model_dir) if model_dir else default_model_dir()
+    load_model(model_path)  # fail fast, before reading the input, on a bad model
     run = LabelRun(output=target, summary=reader.summary, counts={a: Counter() for a in AXES})
 
     def chunks() -> Iterator[pd.DataFrame]:
-        for conversations in reader.iter_conversations():
-            labels = labeler.predict(conversations)
+        for conversations, labels in predict_chunks(reader.iter_conversations(), model_path, workers):
             frame = output_frame(conversations, labels, reader.summary)
             if mask_pii:
                 from .pii import mask_pii as mask

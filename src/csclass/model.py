@@ -141,35 +141,9 @@ class ChatClassifier:
 
     # -- persistence -----------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        """Store vocabularies as one string each instead of large dicts.
-
-        skops writes a dict entry by entry; a vocabulary of tens of thousands of
-        terms then takes seconds to load. A NUL-joined string (NUL never occurs
-        in normalised text) loads in milliseconds.
-        """
-        import copy
-
         state = dict(self.__dict__)
-        if "vectorizer_" in state:
-            vectorizer = copy.deepcopy(self.vectorizer_)
-            vocabularies = {}
-            for name, block, _ in vectorizer.transformers_:
-                if hasattr(block, "vocabulary_"):
-                    terms = sorted(block.vocabulary_, key=block.vocabulary_.__getitem__)
-                    vocabularies[name] = "\x00".join(terms)
-                    del block.vocabulary_
-            state["vectorizer_"] = vectorizer
-            state["vocabularies_"] = vocabularies
+        state.pop("_evidence_cache", None)  # derived, rebuilt on first use
         return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        vocabularies = state.pop("vocabularies_", {})
-        self.__dict__.update(state)
-        if vocabularies:
-            for name, block, _ in self.vectorizer_.transformers_:
-                if name in vocabularies:
-                    terms = vocabularies[name].split("\x00") if vocabularies[name] else []
-                    block.vocabulary_ = {t: i for i, t in enumerate(terms)}
 
     # -- prediction ----------------------------------------------------------
     def transform(self, documents: pd.DataFrame) -> Any:
@@ -266,33 +240,45 @@ class ChatClassifier:
         if coef.shape[0] == 1:  # binary head: one row, for classes_[1]
             coef = np.vstack([-coef[0], coef[0]])
         csr = features.tocsr()
-        names = self.feature_names_
+        n = csr.shape[0]
+        position = {c: i for i, c in enumerate(classes)}
+        class_row = np.array([position.get(CAUSE_LABELS[c], -1) for c in cause_idx], dtype=np.int64)
+        rows = np.repeat(np.arange(n), np.diff(csr.indptr))
+        cols = csr.indices
+        tokens, kind = self._evidence_vocabulary()
+        keep = (class_row[rows] >= 0) & (kind[cols] >= 0)
+        rows, cols = rows[keep], cols[keep]
+        contrib = csr.data[keep] * coef[class_row[rows], cols]
+        positive = contrib > 0
+        rows, cols, contrib = rows[positive], cols[positive], contrib[positive]
+        # Per row: whole words first, then character n-grams, each by contribution.
+        order = np.lexsort((-contrib, kind[cols], rows))
+        rows, cols = rows[order], cols[order]
+        bounds = np.searchsorted(rows, np.arange(n + 1))
         out = []
-        for i in range(csr.shape[0]):
-            label = CAUSE_LABELS[cause_idx[i]]
-            if label not in classes:
-                out.append("")
-                continue
-            row = csr.getrow(i)
-            contrib = row.data * coef[classes.index(label), row.indices]
-            order = np.argsort(-contrib)
-            words: list[str] = []
-            chars: list[str] = []
-            for j in order:
-                if contrib[j] <= 0:
-                    break
-                block, _, token = str(names[row.indices[j]]).partition("__")
-                token = token.replace(" ", "")
-                if block == "agent" or token in PLACEHOLDER_TOKENS or len(token) < 2:
-                    continue
-                (chars if block == "chars" else words).append(token)
+        for i in range(n):
             chosen: list[str] = []
-            # Whole words read best; character n-grams fill in when words are few.
-            for token in words + chars:
-                if len(chosen) >= k:
-                    break
+            for col in cols[bounds[i] : bounds[i + 1]]:
+                token = tokens[col]
                 if any(token in c or c in token for c in chosen):
                     continue
                 chosen.append(token)
+                if len(chosen) >= k:
+                    break
             out.append("、".join(chosen))
         return out
+
+    def _evidence_vocabulary(self) -> tuple[list[str], np.ndarray]:
+        """Cleaned feature tokens and their kind: 0 word, 1 character n-gram, -1 unusable."""
+        cached = getattr(self, "_evidence_cache", None)
+        if cached is None:
+            tokens, kinds = [], []
+            for name in self.feature_names_:
+                block, _, token = str(name).partition("__")
+                token = token.replace(" ", "")
+                usable = block != "agent" and token not in PLACEHOLDER_TOKENS and len(token) >= 2
+                tokens.append(token)
+                kinds.append((1 if block == "chars" else 0) if usable else -1)
+            cached = (tokens, np.asarray(kinds, dtype=np.int64))
+            self._evidence_cache = cached
+        return cached

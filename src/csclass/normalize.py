@@ -56,6 +56,8 @@ _PHONE = re.compile(r"(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 _ORDER = re.compile(r"(?<![\d.])\d{10,}(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{3,}(?:\.\d+)?(?![\d.])")
 _SPACE = re.compile(r"[ \t\u3000]+")
+_DIGIT = re.compile(r"\d")
+_MASK_OPEN = re.compile(r"[\[<{【]")
 
 #: Agent phrases that carry no topic. Matched as substrings of agent lines.
 BOILERPLATE_PATTERNS: Final[tuple[str, ...]] = (
@@ -109,13 +111,21 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", remove_control_chars(text)).lower()
-    text = _URL.sub(URL_TOKEN, text)
-    text = _MASK.sub(_mask_token, text)
-    text = _MONEY.sub(MONEY_TOKEN, text)
-    text = _PHONE.sub(PHONE_TOKEN, text)
-    text = _ORDER.sub(ORDER_TOKEN, text)
-    text = _NUMBER.sub(NUMBER_TOKEN, text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    # Most chat lines hold no URL, mask or digit: skip those passes cheaply.
+    if "www" in text or "://" in text:
+        text = _URL.sub(URL_TOKEN, text)
+    if _MASK_OPEN.search(text):
+        text = _MASK.sub(_mask_token, text)
+    if _DIGIT.search(text):
+        text = _MONEY.sub(MONEY_TOKEN, text)
+        text = _PHONE.sub(PHONE_TOKEN, text)
+        text = _ORDER.sub(ORDER_TOKEN, text)
+        text = _NUMBER.sub(NUMBER_TOKEN, text)
     return _SPACE.sub(" ", text).strip()
 
 

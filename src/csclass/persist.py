@@ -31,6 +31,8 @@ FORMAT_VERSION = 1
 TRUSTED_TYPES: tuple[str, ...] = (
     "csclass.model.ChatClassifier",
     "csclass.defaults.ModelParams",
+    "csclass.features.CharNgramVectorizer",
+    "csclass.features.TokenNgramVectorizer",
 )
 
 

@@ -88,6 +88,8 @@ class Segmenter:
             self._tokenizer = _jieba_tokenizer(words)
             self.backend = "jieba"
         self.stopwords = load_stopwords()
+        # Normalised text has no other whitespace than these.
+        self._skip = self.stopwords | {" ", "\n", "\t", "\r", "\u3000"}
 
     def cut(self, text: str) -> list[str]:
         """Return all tokens of ``text`` (HMM off), whitespace dropped.
@@ -121,5 +123,9 @@ class Segmenter:
         list of str
             Tokens that carry meaning, in order.
         """
-        stop = self.stopwords
-        return [t for t in self.cut(text) if t not in stop]
+        stop = self._skip
+        if self.backend == "rjieba":
+            tokens = self._tokenizer.cut(text, False)
+        else:
+            tokens = self._tokenizer.lcut(text, HMM=False)
+        return [t for t in tokens if t not in stop]
