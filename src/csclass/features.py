@@ -35,13 +35,6 @@ EMPTY_TOKEN = "xempty"
 _GREETING = re.compile(r"^(?:在吗|在不在|在么|你好|您好|hello|hi|亲|客服|有人吗|[\s?？!！,，.。~]+)+$", re.I)
 
 
-def _first_substantive(lines: str) -> str:
-    for line in lines.split("\n"):
-        if line.strip() and not _GREETING.match(line.strip()):
-            return line
-    return ""
-
-
 def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params: ModelParams) -> pd.DataFrame:
     """Normalise and segment conversations into feature documents.
 
@@ -63,14 +56,28 @@ def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params:
     import pandas as pd
 
     limit = params.max_chars
+    cut = segmenter.words
     words, chars, first, agent = [], [], [], []
-    for buyer, agent_text in zip(conversations["buyer_text"].fillna(""), conversations["agent_text"].fillna(""), strict=True):
+    buyer_texts = conversations["buyer_text"].fillna("").tolist()
+    agent_texts = conversations["agent_text"].fillna("").tolist()
+    for buyer, agent_text in zip(buyer_texts, agent_texts, strict=True):
         norm = normalize_text(buyer[:limit])
         chars.append(norm)
-        words.append(" ".join(segmenter.words(norm)))
-        first.append(" ".join(segmenter.words(normalize_text(_first_substantive(buyer[:limit])))))
-        agent_norm = strip_boilerplate(normalize_text(agent_text[:AGENT_CHARS]))
-        agent.append(" ".join(segmenter.words(agent_norm)))
+        # Segment line by line (jieba never joins across a newline anyway) so the
+        # first substantive message's tokens come for free.
+        line_tokens = [cut(line) for line in norm.split("\n")]
+        words.append(" ".join(t for tokens in line_tokens for t in tokens))
+        first.append(
+            next(
+                (
+                    " ".join(tokens)
+                    for line, tokens in zip(norm.split("\n"), line_tokens, strict=True)
+                    if tokens and not _GREETING.match(line.strip())
+                ),
+                "",
+            )
+        )
+        agent.append(" ".join(cut(strip_boilerplate(normalize_text(agent_text[:AGENT_CHARS])))) if agent_text else "")
     return pd.DataFrame(
         {
             "words": [w or EMPTY_TOKEN for w in words],
