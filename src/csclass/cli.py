@@ -41,6 +41,13 @@ def _friendly_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import signal
+
+        # SIGTERM (kill, CI timeouts) unwinds like Ctrl-C, so temporary outputs are
+        # removed; SIGINT too, even where a parent shell started us with it ignored.
+        _interrupted.clear()
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        previous_int = signal.signal(signal.SIGINT, _raise_interrupt)
         try:
             return func(*args, **kwargs)
         except CsclassError as exc:
@@ -49,8 +56,21 @@ def _friendly_errors(func: F) -> F:
         except KeyboardInterrupt:
             err.print("[red]已中断，未写出任何输出文件[/red]")
             raise typer.Exit(130) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
     return wrapper  # type: ignore[return-value]
+
+
+_interrupted: set[int] = set()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    # Remembered too: native code can swallow the exception, and the progress
+    # callback raises it again at the next chunk boundary.
+    _interrupted.add(signum)
+    raise KeyboardInterrupt
 
 
 @contextmanager
@@ -71,6 +91,8 @@ def _progress(description: str, total: int | None = None) -> Iterator[Callable[.
         task = progress.add_task(description, total=total)
 
         def update(*, completed: int, total: int | None = None, description: str | None = None) -> None:
+            if _interrupted:
+                raise KeyboardInterrupt
             kwargs: dict[str, Any] = {"completed": completed}
             if total is not None:
                 kwargs["total"] = total

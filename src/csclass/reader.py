@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -71,12 +72,18 @@ class ReadSummary:
     merged_ids: int = 0
     control_char_rows: int = 0
     truncated_cells: int = 0
+    quote_rows: int = 0
+    gbk_fallbacks: int = 0
 
     def warnings(self) -> list[str]:
         """Return the degradations seen, one Chinese sentence each."""
         out = []
         if self.decode_error_rows:
             out.append(f"{self.decode_error_rows} 行含无法按 {self.encoding} 解码的字节，已替换为 �")
+        if self.gbk_fallbacks:
+            out.append(f"UTF-8 文件中有 {self.gbk_fallbacks} 行是 GBK 编码，已按 GB18030 解码")
+        if self.quote_rows:
+            out.append(f"文件中有未闭合的双引号，已把引号当作普通字符读取；{self.quote_rows} 行内容含引号，请核对")
         if self.ragged_rows:
             out.append(f"{self.ragged_rows} 行字段数与表头不符，多余字段已并入内容列")
         if self.bad_time_rows:
@@ -128,20 +135,34 @@ def detect_encoding(path: Path) -> str:
     if len(sample) == SAMPLE_BYTES:
         # Do not judge a multi-byte character cut at the sample's end.
         sample = sample[: sample.rfind(b"\n") + 1] or sample
-    text = sample.decode("utf-8", errors="replace")
-    if text.count("\ufffd") <= max(2, len(text) // 1000):
-        return "utf-8"
-    try:
-        sample.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError:
-        pass
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            pass
+    # Mostly one encoding with a few broken lines (a UTF-8 export with some GBK
+    # lines pasted in): read it as that encoding; broken bytes become U+FFFD and
+    # the affected rows are counted.
+    lines = [line for line in sample.split(b"\n") if line.strip()]
+    for encoding in ("utf-8", "gb18030"):
+        bad = sum(1 for line in lines if not _decodes(line, encoding))
+        if lines and bad / len(lines) < 0.5:
+            return encoding
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
     if best is None or best.chaos > 0.3:
         raise EncodingDetectionError(f"{path}: 无法识别文件编码；请用 --encoding 指定（如 utf-8、gbk、gb18030）")
     return str(best.encoding)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _check_path(path: Path) -> None:
@@ -164,6 +185,68 @@ def _sniff_delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+class _LineDecoder(io.TextIOBase):
+    """Decode a mostly-UTF-8 file line by line, GB18030 for lines that are not UTF-8.
+
+    Exports sometimes hold a few GBK lines in a UTF-8 file. Decoding each bad
+    line whole as GB18030 recovers it (a per-byte fallback would misread GBK
+    byte pairs that happen to be valid UTF-8); such lines are counted on the
+    reader, and bytes neither encoding knows become U+FFFD.
+    """
+
+    def __init__(self, path: Path, owner: ChatReader) -> None:
+        self._fh = path.open("rb")
+        self._owner = owner
+        self._buffer = ""
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_line(self) -> str:
+        raw = self._fh.readline()
+        if self._first:
+            self._first = False
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._owner._gbk_fallbacks += 1
+            return raw.decode("gb18030", errors="replace")
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            rest = [self._buffer]
+            while line := self._next_line():
+                rest.append(line)
+            self._buffer = ""
+            return "".join(rest)
+        while len(self._buffer) < size:
+            line = self._next_line()
+            if not line:
+                break
+            self._buffer += line
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        if "\n" not in self._buffer:
+            self._buffer += self._next_line()
+        cut = self._buffer.find("\n") + 1 or len(self._buffer)
+        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return out
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._fh.seek(offset, whence)
+        self._buffer = ""
+        self._first = offset == 0
+        return offset
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
 
 
 class _RaggedFixer:
@@ -200,6 +283,10 @@ class ChatReader:
     def __init__(self, path: str | Path, options: ReadOptions | None = None) -> None:
         self.path = Path(path)
         self.options = options or ReadOptions()
+        self._tolerant = False
+        self._literal_quotes = False
+        self._gbk_fallbacks = 0
+        self._mixed = False
         _check_path(self.path)
         self.summary = ReadSummary(path=str(self.path))
         self.is_excel = self.path.suffix.lower() in EXCEL_SUFFIXES
@@ -219,7 +306,6 @@ class ChatReader:
         self.summary.columns = self.columns
         self.summary.shape = "message" if self.columns.message_level else "conversation"
         self._roles = role_lookup(self.options.role_map)
-        self._tolerant = False
 
     # -- raw table -----------------------------------------------------------
     def _resolve_encoding(self) -> str:
@@ -228,9 +314,15 @@ class ChatReader:
                 return codecs.lookup(self.options.encoding).name
             except LookupError:
                 raise EncodingDetectionError(f"{self.path}: 不认识的编码 “{self.options.encoding}”；可用 utf-8、gbk、gb18030") from None
-        return detect_encoding(self.path)
+        encoding = detect_encoding(self.path)
+        if encoding == "utf-8":
+            with self.path.open("rb") as fh:
+                self._mixed = not _decodes(fh.read(), "utf-8")
+        return encoding
 
     def _open_text(self) -> Any:
+        if self.encoding in ("utf-8", "utf-8-sig") and self._mixed:
+            return _LineDecoder(self.path, self)
         return self.path.open("r", encoding=self.encoding, errors="replace", newline="")
 
     def _read_header(self) -> list[str]:
@@ -285,12 +377,16 @@ class ChatReader:
         if self._tolerant:
             # The python engine calls ``fixer`` for rows with too many fields.
             kwargs.update(engine="python", on_bad_lines=fixer)
+            if self._literal_quotes:
+                kwargs.update(quoting=csv.QUOTE_NONE)
         else:
             kwargs.update(engine="c", usecols=usecols)
         start = 2
         with self._open_text() as fh:
             try:
                 for chunk in pd.read_csv(fh, **kwargs):
+                    if self._tolerant:
+                        chunk = chunk.fillna("")  # short rows are padded with NaN
                     chunk["_row"] = range(start, start + len(chunk))
                     start += len(chunk)
                     yield chunk if usecols is None else chunk[[*usecols, "_row"]]
@@ -312,13 +408,22 @@ class ChatReader:
         import pandas as pd
 
         self._tolerant = False
+        self._literal_quotes = False
         key = self.columns.id or self.columns.text
         if self._frame is not None:
             return _contiguous(self._frame[[key]], key)
         try:
             return _contiguous(self._raw_chunks(usecols=[key]), key)
-        except pd.errors.ParserError:
+        except (pd.errors.ParserError, ValueError) as exc:
             self._tolerant = True
+            # An unclosed quote swallows the rest of the file: read quotes as text instead.
+            self._literal_quotes = "EOF inside string" in str(exc)
+        try:
+            return _contiguous(self._raw_chunks(usecols=[key]), key)
+        except pd.errors.ParserError:
+            if self._literal_quotes:
+                raise
+            self._literal_quotes = True
             return _contiguous(self._raw_chunks(usecols=[key]), key)
 
     # -- conversations -------------------------------------------------------
@@ -332,6 +437,7 @@ class ChatReader:
             plus recognised extras (labels, satisfaction, ...).
         """
         contiguous, rows = self._scan()
+        self._gbk_fallbacks = 0  # count the main pass only
         if rows == 0:
             raise InputFileError(f"{self.path}: 只有表头，没有数据行；请导出包含聊天记录的文件")
         if not self.columns.message_level:
@@ -376,6 +482,9 @@ class ChatReader:
 
     def _count_rows(self, chunk: pd.DataFrame) -> None:
         self.summary.input_rows += len(chunk)
+        self.summary.gbk_fallbacks = self._gbk_fallbacks
+        if self._literal_quotes:
+            self.summary.quote_rows += int(chunk[self.columns.text].str.contains('"', regex=False).sum())
         self.summary.decode_error_rows += (
             int(chunk.drop(columns="_row").apply(lambda c: c.str.contains("\ufffd", regex=False)).any(axis=1).sum()) if self.encoding else 0
         )

@@ -72,6 +72,14 @@ def atomic_path(output: Path) -> Iterator[Path]:
     On any exception (including KeyboardInterrupt) the temporary file is removed
     and ``output`` is left as it was.
     """
+    if output.exists() and not output.is_file():
+        # A device or pipe (/dev/stdout, /dev/full): write straight to it; a
+        # rename would replace the device node itself.
+        try:
+            yield output
+        except OSError as exc:
+            raise _output_error(output, exc) from None
+        return
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)
@@ -80,12 +88,16 @@ def atomic_path(output: Path) -> Iterator[Path]:
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise OutputError(f"{output}: 磁盘空间不足，未写出任何结果；请清理磁盘后重试") from None
-        raise OutputError(f"{output}: 写入失败（{exc.strerror or exc}）；请检查路径和权限") from None
+        raise _output_error(output, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _output_error(output: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ENOSPC:
+        return OutputError(f"{output}: 磁盘空间不足，未写出任何结果；请清理磁盘后重试")
+    return OutputError(f"{output}: 写入失败（{exc.strerror or exc}）；请检查路径和权限")
 
 
 class TableWriter:
@@ -100,6 +112,8 @@ class TableWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.suffix = path.suffix.lower()
+        if not self.suffix and path.exists() and not path.is_file():
+            self.suffix = ".csv"  # a device or pipe such as /dev/stdout
         if self.suffix not in OUTPUT_SUFFIXES:
             raise OutputError(f"{path}: 不支持的输出格式 “{path.suffix}”；请用 .csv、.xlsx 或 .parquet")
         self.rows = 0
