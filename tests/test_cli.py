@@ -101,3 +101,12 @@ def test_train_rejects_label_outside_taxonomy(write_csv, tmp_path: Path) -> None
     result = runner.invoke(app, ["train", "--data", str(path), "--out", str(tmp_path / "m")])
     assert result.exit_code == 1
     assert "bad.csv 第 2 行: 原因类别 “天气” 不在标签集中" in result.output
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from csclass.cli import app; print(sorted(m for m in ('pandas', 'sklearn', 'jieba', 'skops') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -260,6 +260,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md、html、xlsx 或 json")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件（默认输入旁的 report_YYYY-MM.<格式>）")] = None,
     model: ModelOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="标注原始聊天时的并行进程数（默认：全部 CPU 核）", min=1)] = None,
     encoding: EncodingOpt = None,
     id_col: IdColOpt = None,
     role_col: RoleColOpt = None,
@@ -268,6 +269,7 @@ def report(
     role_map: RoleMapOpt = None,
 ) -> None:
     """生成月报的“问题诊断与原因分析”：类型划分、原因剖析、责任归属、服务指标、趋势、建议汇总和结论。"""
+    from .labeling import default_workers
     from .report import report_file
 
     options = _read_options(encoding, id_col, role_col, text_col, time_col, role_map)
@@ -279,6 +281,7 @@ def report(
             output=output,
             model_dir=model,
             options=options,
+            workers=workers or default_workers(),
             progress=lambda done: update(completed=done),
         )
     _summary_lines(run.summary)

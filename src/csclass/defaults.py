@@ -69,7 +69,8 @@ class ModelParams:
     max_features_word: int = 200_000
     max_features_char: int = 300_000
     agent_weight: float = 0.3
-    C: float = 4.0
+    first_weight: float = 0.5
+    C: float = 100.0
     #: Max characters of buyer text used for features (longer text is cut, documented).
     max_chars: int = 4000
 

@@ -119,7 +119,7 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
             ("first", tokens(1, params.max_features_word, params.min_df), "first"),
             ("agent", tokens(1, params.max_features_word, params.min_df), "agent"),
         ],
-        transformer_weights={"words": 1.0, "chars": 1.0, "first": 0.5, "agent": params.agent_weight},
+        transformer_weights={"words": 1.0, "chars": 1.0, "first": params.first_weight, "agent": params.agent_weight},
         sparse_threshold=1.0,
     )
 

@@ -19,6 +19,7 @@ no prediction the taxonomy forbids is ever output.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,9 +41,45 @@ from .taxonomy import (
 if TYPE_CHECKING:
     import pandas as pd
 
+_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_READABLE = re.compile(r"(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9]+|[A-Za-z0-9]{2,}")
+
 #: Share of 建议 among real buyer messages is small (about one in twenty); the
 #: corpus over-represents suggestions so that the head learns them.
 DEFAULT_TYPE_PRIOR: dict[str, float] = {"咨询": 0.475, "投诉": 0.475, "建议": 0.05}
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Temperature minimising the log-loss of ``softmax(scores / T)`` against true class indices.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n, k)
+        Out-of-fold class scores.
+    truth : ndarray of shape (n,)
+        True class indices.
+
+    Returns
+    -------
+    float
+        The temperature, between 0.05 and 50.
+    """
+    from scipy.optimize import minimize_scalar
+
+    rows = np.arange(len(truth))
+
+    def loss(log_t: float) -> float:
+        p = _softmax(scores / np.exp(log_t))
+        return float(-np.log(np.clip(p[rows, truth], 1e-12, None)).mean())
+
+    best = minimize_scalar(loss, bounds=(np.log(0.05), np.log(50.0)), method="bounded")
+    return float(np.exp(best.x))
 
 
 class ChatClassifier:
@@ -67,6 +104,9 @@ class ChatClassifier:
         ``prior(t, c, r)`` of the reconciliation rule.
     feature_names_ : ndarray of str
         Names of the feature columns, for evidence tokens.
+    temperatures_ : dict of str to float
+        Per-head temperature for calibrated probabilities; set by
+        :func:`csclass.training.train_model` from cross-validation.
     """
 
     def __init__(
@@ -120,6 +160,7 @@ class ChatClassifier:
             head.fit(features, labels[axis].to_numpy())
             self.heads_[axis] = head
         self.joint_prior_ = self._joint_prior(labels)
+        self.temperatures_ = {axis: 1.0 for axis in AXES}
         return self
 
     def _joint_prior(self, labels: pd.DataFrame) -> np.ndarray:
@@ -150,17 +191,35 @@ class ChatClassifier:
         """Return the feature matrix of prepared documents."""
         return self.vectorizer_.transform(documents)
 
-    def head_probabilities(self, features: Any) -> dict[str, np.ndarray]:
-        """Return each head's class probabilities in taxonomy label order."""
+    def head_scores(self, features: Any) -> dict[str, np.ndarray]:
+        """Return each head's class scores (log-probabilities up to a constant), taxonomy label order.
+
+        Labels a head never saw get a score of -inf.
+        """
         out = {}
         for axis, labels in ((TYPE, TYPE_LABELS), (CAUSE, CAUSE_LABELS), (RESPONSIBILITY, RESPONSIBILITY_LABELS)):
             head = self.heads_[axis]
-            proba = head.predict_proba(features)
-            full = np.full((proba.shape[0], len(labels)), 1e-6)
+            if hasattr(head, "decision_function"):
+                raw = head.decision_function(features)
+                if raw.ndim == 1:  # binary head: the score of classes_[1] against classes_[0]
+                    raw = np.column_stack([np.zeros_like(raw), raw])
+            else:  # a one-class head
+                raw = np.log(np.clip(head.predict_proba(features), 1e-12, None))
+            full = np.full((raw.shape[0], len(labels)), -np.inf)
             for j, cls in enumerate(head.classes_):
-                full[:, labels.index(cls)] = proba[:, j]
+                full[:, labels.index(cls)] = raw[:, j]
             out[axis] = full
         return out
+
+    def head_probabilities(self, features: Any) -> dict[str, np.ndarray]:
+        """Return each head's calibrated class probabilities in taxonomy label order.
+
+        Scores are divided by the head's temperature (``temperatures_``, fitted on
+        cross-validated predictions by :func:`csclass.training.train_model`; 1
+        when none was fitted) before the softmax.
+        """
+        temperatures = getattr(self, "temperatures_", {})
+        return {axis: _softmax(scores / temperatures.get(axis, 1.0)) for axis, scores in self.head_scores(features).items()}
 
     def decode(self, probabilities: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Apply the reconciliation rule.
@@ -276,7 +335,14 @@ class ChatClassifier:
             for name in self.feature_names_:
                 block, _, token = str(name).partition("__")
                 token = token.replace(" ", "")
-                usable = block != "agent" and token not in PLACEHOLDER_TOKENS and len(token) >= 2
+                # Readable evidence: words with a Chinese character or 2+ letters/digits;
+                # character n-grams only when they are all Chinese.
+                usable = (
+                    block != "agent"
+                    and token not in PLACEHOLDER_TOKENS
+                    and len(token) >= 2
+                    and (_ALL_HAN.fullmatch(token) if block == "chars" else _READABLE.fullmatch(token)) is not None
+                )
                 tokens.append(token)
                 kinds.append((1 if block == "chars" else 0) if usable else -1)
             cached = (tokens, np.asarray(kinds, dtype=np.int64))

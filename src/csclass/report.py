@@ -24,7 +24,7 @@ Definitions
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -433,6 +433,7 @@ def load_labelled_conversations(
     *,
     model_dir: str | Path | None = None,
     options: ReadOptions | None = None,
+    workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, ReadSummary, bool]:
     """Read an export; label it with the model unless it is a ``label`` output.
@@ -450,15 +451,19 @@ def load_labelled_conversations(
     extras = reader.columns.extras
     has_labels = all(a in extras for a in (TYPE, CAUSE, RESPONSIBILITY))
     frames = []
-    labeler = None
-    if not has_labels:
-        from .labeling import Labeler
-
-        labeler = Labeler.from_dir(model_dir)
     done = 0
-    for chunk in reader.iter_conversations():
-        if labeler is not None:
-            labels = labeler.predict(chunk)
+    labelled: Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]
+    if has_labels:
+        labelled = ((chunk, None) for chunk in reader.iter_conversations())
+    else:
+        from .labeling import predict_chunks
+        from .persist import load_model
+
+        model_path = Path(model_dir) if model_dir else default_model_dir()
+        load_model(model_path)  # fail fast on a bad model
+        labelled = predict_chunks(reader.iter_conversations(), model_path, workers)
+    for chunk, labels in labelled:
+        if labels is not None:
             chunk = pd.concat([chunk.drop(columns=[c for c in labels.columns if c in chunk]), labels], axis=1)
         else:
             chunk = chunk.rename(
@@ -473,8 +478,7 @@ def load_labelled_conversations(
                 chunk["需复核"] = chunk["需复核"].astype("string").str.lower().isin(["true", "1", "是", "yes"])
             if "原因类别置信度" in chunk:
                 chunk["原因类别置信度"] = pd.to_numeric(chunk["原因类别置信度"], errors="coerce")
-        chunk = chunk.drop(columns=["agent_text"], errors="ignore")
-        frames.append(chunk)
+        frames.append(chunk.drop(columns=["agent_text"], errors="ignore"))
         done += len(chunk)
         if progress:
             progress(done)
@@ -488,7 +492,7 @@ def load_labelled_conversations(
                     f"{Path(input_path).name} 第 {row['first_row']} 行: {axis} “{row[axis]}” 不在标签集中；"
                     "请用 csclass label 重新标注或修正该值"
                 )
-    return data, reader.summary, labeler is not None
+    return data, reader.summary, not has_labels
 
 
 def report_file(
@@ -499,6 +503,7 @@ def report_file(
     output: str | Path | None = None,
     model_dir: str | Path | None = None,
     options: ReadOptions | None = None,
+    workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> ReportRun:
     """Build the monthly diagnosis report of a chat export and write it.
@@ -517,6 +522,8 @@ def report_file(
         Model used to label raw chats; its card supplies the confusion matrix.
     options : ReadOptions, optional
         Reading options.
+    workers : int
+        Processes that label raw chats in parallel.
     progress : callable, optional
         Called with the number of conversations read.
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import __version__
 from .defaults import DEFAULTS, ModelParams, ReadOptions, default_training_dir
 from .errors import LabelValueError, TrainingDataError
 from .evaluation import score_labels
 from .features import prepare_documents
-from .model import ChatClassifier
+from .model import ChatClassifier, fit_temperature
 from .reader import ChatReader
 from .segment import Segmenter
 from .taxonomy import AXES, CAUSE, LABELS, RESPONSIBILITY, TYPE
@@ -138,16 +140,31 @@ def cross_validate(
     n_splits = max(2, min(folds, int(counts.min())))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     parts = []
+    scores: dict[str, list[np.ndarray]] = {axis: [] for axis in AXES}
+    order = []
     for i, (train_idx, test_idx) in enumerate(splitter.split(documents, labels[CAUSE])):
         if progress:
             progress("交叉验证", i, n_splits)
         model = ChatClassifier(params, random_state=random_state)
         model.fit(documents.iloc[train_idx], labels.iloc[train_idx])
+        features = model.transform(documents.iloc[test_idx])
+        for axis, s in model.head_scores(features).items():
+            scores[axis].append(s)
+        order.append(test_idx)
         parts.append(model.predict(documents.iloc[test_idx]))
     if progress:
         progress("交叉验证", n_splits, n_splits)
     predictions = pd.concat(parts).loc[labels.index]
-    return score_labels(labels, predictions), predictions
+    index = np.concatenate(order)
+    temperatures = {}
+    for axis in AXES:
+        stacked = np.vstack(scores[axis])
+        truth = np.array([LABELS[axis].index(v) for v in labels[axis].to_numpy()[index]])
+        finite = np.isfinite(stacked[np.arange(len(truth)), truth])
+        temperatures[axis] = round(fit_temperature(np.where(np.isfinite(stacked), stacked, -1e9)[finite], truth[finite]), 4)
+    result = score_labels(labels, predictions)
+    result["temperatures"] = temperatures
+    return result, predictions
 
 
 def train_model(
@@ -204,6 +221,9 @@ def train_model(
     if progress:
         progress("训练最终模型", 0, 1)
     model = ChatClassifier(params, random_state=random_state).fit(documents, labels)
+    if cv_scores:
+        # Calibrate each head on out-of-fold scores: the final model is as sure as CV showed it can be.
+        model.temperatures_ = dict(cv_scores["temperatures"])
     if progress:
         progress("训练最终模型", 1, 1)
     card = make_card(model, files, data, cv_scores, random_state, segmenter.backend)
@@ -242,6 +262,7 @@ def make_card(
         "segmenter": segmenter_backend,
         "labels": {axis: list(LABELS[axis]) for axis in AXES},
         "type_prior": model.type_prior,
+        "temperatures": getattr(model, "temperatures_", None),
         "params": dict(vars(model.params)),
         "random_state": random_state,
         "training_data": {
