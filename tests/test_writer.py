@@ -62,3 +62,16 @@ def test_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(OutputError, match="磁盘空间不足"):
         write_table([pd.DataFrame({"a": [1]})], tmp_path / "o.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_xlsx_output_is_neutralised_text(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "o.xlsx"
+    cells = ['=HYPERLINK("http://x","点我")', "=cmd|' /C calc'!A0", "@SUM(1)", "ok"]
+    write_table([pd.DataFrame({"内容": cells, "n": [1, 2, 3, 4]})], out)
+    sheet = openpyxl.load_workbook(out).active
+    values = [sheet.cell(row=i, column=1).value for i in range(2, 6)]
+    assert values == ["'" + c for c in cells[:3]] + ["ok"]
+    assert all(sheet.cell(row=i, column=1).data_type == "s" for i in range(2, 6))
+    assert sheet.cell(row=2, column=2).value == 1

@@ -127,6 +127,7 @@ RoleMapOpt = Annotated[
     typer.Option("--role-map", help="额外的发送方取值，如 '机器人=agent'、'系统=skip'（可重复）"),
 ]
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="模型目录（默认 models/default）")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="标注时的并行进程数（默认：全部 CPU 核）", min=1)]
 
 
 def _read_options(
@@ -213,7 +214,7 @@ def label(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件 .csv/.xlsx/.parquet（默认 INPUT_labeled.csv）")] = None,
     model: ModelOpt = None,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="遮盖输出文本中的手机号、订单号、地址等个人信息")] = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="并行进程数（默认：全部 CPU 核）", min=1)] = None,
+    workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
     id_col: IdColOpt = None,
     role_col: RoleColOpt = None,
@@ -260,7 +261,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md、html、xlsx 或 json")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件（默认输入旁的 report_YYYY-MM.<格式>）")] = None,
     model: ModelOpt = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="标注原始聊天时的并行进程数（默认：全部 CPU 核）", min=1)] = None,
+    workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
     id_col: IdColOpt = None,
     role_col: RoleColOpt = None,

@@ -71,7 +71,6 @@ class ReadSummary:
     empty_text_rows: int = 0
     merged_ids: int = 0
     control_char_rows: int = 0
-    truncated_cells: int = 0
     quote_rows: int = 0
     gbk_fallbacks: int = 0
 
@@ -187,62 +186,42 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-class _LineDecoder(io.TextIOBase):
-    """Decode a mostly-UTF-8 file line by line, GB18030 for lines that are not UTF-8.
+class _LineDecoder(io.RawIOBase):
+    """Bytes of a mostly-UTF-8 file, re-encoded line by line: GB18030 for lines that are not UTF-8.
 
     Exports sometimes hold a few GBK lines in a UTF-8 file. Decoding each bad
     line whole as GB18030 recovers it (a per-byte fallback would misread GBK
     byte pairs that happen to be valid UTF-8); such lines are counted on the
-    reader, and bytes neither encoding knows become U+FFFD.
+    reader, and bytes neither encoding knows become U+FFFD. The output is UTF-8.
     """
 
     def __init__(self, path: Path, owner: ChatReader) -> None:
         self._fh = path.open("rb")
         self._owner = owner
-        self._buffer = ""
-        self._first = True
+        self._buffer = b""
 
     def readable(self) -> bool:
         return True
 
-    def _next_line(self) -> str:
+    def _next_line(self) -> bytes:
         raw = self._fh.readline()
-        if self._first:
-            self._first = False
-            raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
-            return raw.decode("utf-8")
+            raw.decode("utf-8")
+            return raw
         except UnicodeDecodeError:
             self._owner._gbk_fallbacks += 1
-            return raw.decode("gb18030", errors="replace")
+            return raw.decode("gb18030", errors="replace").encode("utf-8")
 
-    def read(self, size: int | None = -1) -> str:
-        if size is None or size < 0:
-            rest = [self._buffer]
-            while line := self._next_line():
-                rest.append(line)
-            self._buffer = ""
-            return "".join(rest)
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
         while len(self._buffer) < size:
             line = self._next_line()
             if not line:
                 break
             self._buffer += line
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-        if "\n" not in self._buffer:
-            self._buffer += self._next_line()
-        cut = self._buffer.find("\n") + 1 or len(self._buffer)
-        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
-        return out
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self._fh.seek(offset, whence)
-        self._buffer = ""
-        self._first = offset == 0
-        return offset
+        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
     def close(self) -> None:
         self._fh.close()
@@ -321,9 +300,17 @@ class ChatReader:
         return encoding
 
     def _open_text(self) -> Any:
-        if self.encoding in ("utf-8", "utf-8-sig") and self._mixed:
-            return _LineDecoder(self.path, self)
         return self.path.open("r", encoding=self.encoding, errors="replace", newline="")
+
+    def _open_binary(self) -> tuple[Any, str]:
+        """The file as bytes for pandas, and the encoding pandas should decode them with.
+
+        pandas decodes bytes in C; handing it a text handle makes it re-encode
+        every block in Python, which grows quadratically on large files.
+        """
+        if self.encoding in ("utf-8", "utf-8-sig") and self._mixed:
+            return io.BufferedReader(_LineDecoder(self.path, self)), "utf-8-sig"
+        return self.path.open("rb"), str(self.encoding)
 
     def _read_header(self) -> list[str]:
         with self._open_text() as fh:
@@ -382,7 +369,9 @@ class ChatReader:
         else:
             kwargs.update(engine="c", usecols=usecols)
         start = 2
-        with self._open_text() as fh:
+        handle, encoding = self._open_binary()
+        kwargs.update(encoding=encoding, encoding_errors="replace")
+        with handle as fh:
             try:
                 for chunk in pd.read_csv(fh, **kwargs):
                     if self._tolerant:
