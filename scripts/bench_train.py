@@ -4,13 +4,14 @@
 
 For each size, a labelled message-level file is made by resampling the corpus
 (scripts/benchdata.py, labels kept), then ``csclass train --folds 0`` runs in a
-fresh process; wall time and peak RSS (whole process tree) are printed with the
+fresh process; wall time and peak memory (PSS summed over the process tree) are printed with the
 growth factor between consecutive sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 from pathlib import Path
@@ -35,9 +36,9 @@ def main() -> int:
             f"train {size}",
         )
         results.append((size, r["seconds"], r["peak_rss_mb"]))
-        print(f"{size:>8} conversations: {r['seconds']:7.1f} s, peak RSS {r['peak_rss_mb']:6.0f} MB", flush=True)
+        print(f"{size:>8} conversations: {r['seconds']:7.1f} s, peak memory (PSS) {r['peak_rss_mb']:6.0f} MB", flush=True)
         data.unlink()
-    for (n0, t0, m0), (n1, t1, m1) in zip(results, results[1:]):
+    for (n0, t0, m0), (n1, t1, m1) in itertools.pairwise(results):
         print(f"{n0} -> {n1} ({n1 / n0:.0f}x data): time {t1 / t0:.2f}x, memory {m1 / m0:.2f}x")
     return 0
 
