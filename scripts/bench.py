@@ -14,7 +14,7 @@ about 12 messages per conversation), it measures
 4. ``csclass label --workers 1``;
 
 and prints conversations/s, MB/s of buyer text, peak memory (PSS summed over the
-process tree, sampled every 50 ms) and the ratios the speed targets are stated in.
+process tree, sampled every 250 ms) and the ratios the speed targets are stated in.
 ``--memory-check`` also labels 100,000 and 1,000,000 conversations and compares
 their peak memory (flat memory).
 """
@@ -68,7 +68,7 @@ def run(cmd: list[str], label: str) -> dict[str, float]:
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss_kb(proc.pid))
-        time.sleep(0.05)
+        time.sleep(0.25)
     wall = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode != 0:
