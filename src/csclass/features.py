@@ -124,7 +124,26 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
     )
 
 
-class CharNgramVectorizer:
+class _EstimatorParams:
+    """The scikit-learn parameter protocol (used by ``clone`` in ColumnTransformer).
+
+    Parameters are the constructor's keyword arguments, stored under their own names.
+    """
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters."""
+        import inspect
+
+        return {name: getattr(self, name) for name in inspect.signature(type(self).__init__).parameters if name != "self"}
+
+    def set_params(self, **params: Any) -> Any:
+        """Set constructor parameters."""
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+
+class CharNgramVectorizer(_EstimatorParams):
     """TF-IDF of character n-grams, computed with array operations.
 
     Equivalent in spirit to ``TfidfVectorizer(analyzer="char", sublinear_tf=True)``
@@ -220,18 +239,8 @@ class CharNgramVectorizer:
             names.append("".join(reversed(chars)))
         return np.asarray(names, dtype=object)
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn estimator protocol)."""
-        return {"ngram_range": self.ngram_range, "min_df": self.min_df, "max_features": self.max_features}
 
-    def set_params(self, **params: Any) -> CharNgramVectorizer:
-        """Set constructor parameters (scikit-learn estimator protocol)."""
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-
-class TokenNgramVectorizer:
+class TokenNgramVectorizer(_EstimatorParams):
     """TF-IDF of word unigrams and bigrams over space-separated tokens, vectorised.
 
     Tokens come from :func:`prepare_documents` (already segmented). Each token is
@@ -342,16 +351,6 @@ class TokenNgramVectorizer:
         if isinstance(words, str):
             state["unigrams_"] = {w: i for i, w in enumerate(words.split("\x00"))} if words else {}
         self.__dict__.update(state)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn estimator protocol)."""
-        return {"bigrams": self.bigrams, "min_df": self.min_df, "max_features": self.max_features}
-
-    def set_params(self, **params: Any) -> TokenNgramVectorizer:
-        """Set constructor parameters (scikit-learn estimator protocol)."""
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
 
 
 def _tfidf_matrix(doc_ids: Any, keys: Any, vocabulary: Any, idf: Any, n_docs: int) -> Any:

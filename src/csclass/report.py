@@ -116,7 +116,7 @@ def _examples(frame: pd.DataFrame, k: int = 3) -> list[str]:
     lengths = frame["buyer_text"].fillna("").str.len()
     fit = frame[(lengths >= 6) & (lengths <= 300)]
     pool = fit if len(fit) >= 1 else frame
-    conf = pool["原因类别置信度"] if "原因类别置信度" in pool else pd_series_like(pool)
+    conf = pool["原因类别置信度"] if "原因类别置信度" in pool else np.zeros(len(pool))
     picked = pool.assign(_c=conf).sort_values("_c", ascending=False, kind="stable")
     quotes: list[str] = []
     for text in picked["buyer_text"]:
@@ -126,11 +126,6 @@ def _examples(frame: pd.DataFrame, k: int = 3) -> list[str]:
         if len(quotes) >= k:
             break
     return quotes
-
-
-def pd_series_like(frame: pd.DataFrame) -> Any:
-    """A constant confidence when the input carries none."""
-    return np.zeros(len(frame))
 
 
 def _values(frame: pd.DataFrame, column: str) -> pd.Series:
