@@ -127,6 +127,8 @@ DEGRADED_CASES: list[tuple[str, bytes | str, list[str], list[str]]] = [
         ["1 个会话ID出现在不相邻的行中，已合并为一个会话"],
     ),
     ("missing text", HEADER + "a,买家,,\nb,买家,质量差,\n", ["a", "b"], ["1 行内容为空"]),
+    # Found by hypothesis: a small file of control characters is text, not binary.
+    ("cells of control characters", "会话ID,发送方,内容\na,买家,\x1f\na,买家,\x1f\x1f\n", ["a"], ["2 行含控制字符，已删除这些字符"]),
 ]
 
 

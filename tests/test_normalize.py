@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from csclass.normalize import is_boilerplate, normalize_text, strip_boilerplate
+import re
+
+import pytest
+
+from csclass.normalize import BOILERPLATE_FIRST_CHARS, BOILERPLATE_PATTERNS, is_boilerplate, normalize_text, strip_boilerplate
 
 
 def test_fullwidth_folded_and_placeholders() -> None:
@@ -25,3 +29,20 @@ def test_boilerplate() -> None:
     assert is_boilerplate("请稍等，正在为您查询")
     assert not is_boilerplate("亲，您的包裹已经发出了")
     assert strip_boilerplate(normalize_text("感谢您的耐心等待，已经给您退款了")) == ",已经给您退款了"
+
+
+#: One phrase per entry of BOILERPLATE_PATTERNS, in the same order, including the
+#: optional openings (请问…, 麻烦…, 这边…), which start with other characters.
+BOILERPLATE_SAMPLES = [
+    "亲亲", "您好~", "你好，", "在的哦", "很高兴为您服务", "欢迎光临本店", "请稍等片刻",
+    "这边为您查询一下", "感谢您的耐心等待", "请问还有其他问题吗？", "祝您生活愉快", "麻烦给个五星好评",
+    "感谢您的支持", "不客气哦", "好的呢", "嗯嗯",
+]
+
+
+@pytest.mark.parametrize(("pattern", "sample"), list(zip(BOILERPLATE_PATTERNS, BOILERPLATE_SAMPLES, strict=True)))
+def test_boilerplate_prefilter_covers_every_phrase(pattern: str, sample: str) -> None:
+    # The prefilter lookahead must admit the first character of every phrase.
+    assert re.fullmatch(pattern, sample)
+    assert sample[0] in BOILERPLATE_FIRST_CHARS
+    assert strip_boilerplate(f"x{sample}") == "x"

@@ -63,20 +63,10 @@ def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params:
     for buyer, agent_text in zip(buyer_texts, agent_texts, strict=True):
         norm = normalize_text(buyer[:limit])
         chars.append(norm)
-        # Segment line by line (jieba never joins across a newline anyway) so the
-        # first substantive message's tokens come for free.
-        line_tokens = [cut(line) for line in norm.split("\n")]
-        words.append(" ".join(t for tokens in line_tokens for t in tokens))
-        first.append(
-            next(
-                (
-                    " ".join(tokens)
-                    for line, tokens in zip(norm.split("\n"), line_tokens, strict=True)
-                    if tokens and not _GREETING.match(line.strip())
-                ),
-                "",
-            )
-        )
+        # jieba never joins across a newline, so cutting the whole text equals
+        # cutting it message by message.
+        words.append(" ".join(cut(norm)))
+        first.append(_first_substantive(norm, cut))
         agent.append(" ".join(cut(strip_boilerplate(normalize_text(agent_text[:AGENT_CHARS])))) if agent_text else "")
     return pd.DataFrame(
         {
@@ -87,6 +77,17 @@ def prepare_documents(conversations: pd.DataFrame, segmenter: Segmenter, params:
         },
         index=conversations.index,
     )
+
+
+def _first_substantive(text: str, cut: Any) -> str:
+    """Tokens of the first message that is not a bare greeting and has content tokens."""
+    for line in text.split("\n"):
+        if _GREETING.match(line.strip()):
+            continue
+        tokens = cut(line)
+        if tokens:
+            return " ".join(tokens)
+    return ""
 
 
 def make_vectorizer(params: ModelParams) -> ColumnTransformer:
@@ -143,7 +144,29 @@ class _EstimatorParams:
         return self
 
 
-class CharNgramVectorizer(_EstimatorParams):
+class _KeyedVocabulary(_EstimatorParams):
+    """A vectorizer whose fitted vocabulary is a sorted array of integer keys.
+
+    The hash index over the keys is built on first use and never saved.
+    """
+
+    _keys_attribute = ""
+
+    def _index(self) -> Any:
+        keys = getattr(self, self._keys_attribute)
+        cached = self.__dict__.get("_index_cache")
+        if cached is None or cached[0] is not keys:
+            cached = (keys, _feature_index(keys))
+            self._index_cache = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_index_cache", None)
+        return state
+
+
+class CharNgramVectorizer(_KeyedVocabulary):
     """TF-IDF of character n-grams, computed with array operations.
 
     Equivalent in spirit to ``TfidfVectorizer(analyzer="char", sublinear_tf=True)``
@@ -168,6 +191,8 @@ class CharNgramVectorizer(_EstimatorParams):
     idf_ : ndarray of float32
         Smoothed inverse document frequencies, ``log((1 + n) / (1 + df)) + 1``.
     """
+
+    _keys_attribute = "vocabulary_keys_"
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 3), min_df: int = 2, max_features: int | None = None) -> None:
         self.ngram_range = ngram_range
@@ -219,7 +244,7 @@ class CharNgramVectorizer(_EstimatorParams):
     def transform(self, docs: Any) -> Any:
         """Return the l2-normalised sublinear TF-IDF matrix (CSR, float32)."""
         doc_ids, keys = self._doc_keys(docs)
-        return _tfidf_matrix(doc_ids, keys, self.vocabulary_keys_, self.idf_, len(docs))
+        return _tfidf_matrix(doc_ids, keys, self._index(), self.idf_, len(docs))
 
     def fit_transform(self, docs: Any, y: Any = None) -> Any:
         """Fit, then transform ``docs``."""
@@ -240,7 +265,7 @@ class CharNgramVectorizer(_EstimatorParams):
         return np.asarray(names, dtype=object)
 
 
-class TokenNgramVectorizer(_EstimatorParams):
+class TokenNgramVectorizer(_KeyedVocabulary):
     """TF-IDF of word unigrams and bigrams over space-separated tokens, vectorised.
 
     Tokens come from :func:`prepare_documents` (already segmented). Each token is
@@ -268,6 +293,8 @@ class TokenNgramVectorizer(_EstimatorParams):
     idf_ : ndarray of float32
         Inverse document frequencies, in feature order.
     """
+
+    _keys_attribute = "feature_keys_"
 
     def __init__(self, bigrams: bool = True, min_df: int = 2, max_features: int | None = None) -> None:
         self.bigrams = bigrams
@@ -323,7 +350,7 @@ class TokenNgramVectorizer(_EstimatorParams):
     def transform(self, docs: Any) -> Any:
         """Return the l2-normalised sublinear TF-IDF matrix (CSR, float32)."""
         doc_ids, keys = self._doc_keys(docs, self.unigrams_)
-        return _tfidf_matrix(doc_ids, keys, self.feature_keys_, self.idf_, len(docs))
+        return _tfidf_matrix(doc_ids, keys, self._index(), self.idf_, len(docs))
 
     def fit_transform(self, docs: Any, y: Any = None) -> Any:
         """Fit, then transform ``docs``."""
@@ -341,7 +368,7 @@ class TokenNgramVectorizer(_EstimatorParams):
     def __getstate__(self) -> dict[str, Any]:
         # skops writes a dict entry by entry (slow to load); one NUL-joined
         # string (NUL never survives normalisation) loads in milliseconds.
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         if "unigrams_" in state:
             state["unigrams_"] = "\x00".join(sorted(self.unigrams_, key=self.unigrams_.__getitem__))
         return state
@@ -353,23 +380,39 @@ class TokenNgramVectorizer(_EstimatorParams):
         self.__dict__.update(state)
 
 
-def _tfidf_matrix(doc_ids: Any, keys: Any, vocabulary: Any, idf: Any, n_docs: int) -> Any:
-    """Sublinear TF-IDF rows from (document, feature key) occurrences, l2-normalised."""
+def _feature_index(vocabulary: Any) -> Any:
+    """A hash index over sorted feature keys: ``get_indexer`` maps keys to positions, -1 if absent."""
+    import pandas as pd
+
+    return pd.Index(vocabulary)
+
+
+def _tfidf_matrix(doc_ids: Any, keys: Any, index: Any, idf: Any, n_docs: int) -> Any:
+    """Sublinear TF-IDF rows from (document, feature key) occurrences, l2-normalised.
+
+    Keys are looked up in a hash index (``index``, from :func:`_feature_index`),
+    which is several times faster than a binary search over the vocabulary, and
+    repeated (document, feature) pairs are summed by scipy's COO -> CSR
+    conversion instead of a sort of all occurrences.
+    """
     import numpy as np
     import scipy.sparse as sp
 
-    n_features = len(vocabulary)
+    n_features = len(index)
     if n_features == 0 or len(keys) == 0:
         return sp.csr_matrix((n_docs, n_features), dtype=np.float32)
-    idx = np.searchsorted(vocabulary, keys)
-    idx[idx == n_features] = 0
-    found = vocabulary[idx] == keys
-    cells, counts = np.unique(doc_ids[found].astype(np.int64) * n_features + idx[found], return_counts=True)
-    rows, cols = np.divmod(cells, n_features)
-    values = (1 + np.log(counts)).astype(np.float32) * idf[cols]
+    cols = index.get_indexer(keys)
+    found = cols >= 0
+    counts = sp.csr_matrix(
+        (np.ones(int(found.sum()), dtype=np.float32), (doc_ids[found], cols[found])),
+        shape=(n_docs, n_features),
+    )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    values = (1 + np.log(counts.data)) * idf[counts.indices]
+    rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
     squares = np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=n_docs)
     norms = np.sqrt(squares).astype(np.float32)
     norms[norms == 0] = 1
-    values = values / norms[rows]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_docs))])
-    return sp.csr_matrix((values, cols, indptr), shape=(n_docs, n_features), dtype=np.float32)
+    counts.data = (values / norms[rows]).astype(np.float32)
+    return counts

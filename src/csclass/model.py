@@ -313,11 +313,12 @@ class ChatClassifier:
         # Per row: whole words first, then character n-grams, each by contribution.
         order = np.lexsort((-contrib, kind[cols], rows))
         rows, cols = rows[order], cols[order]
-        bounds = np.searchsorted(rows, np.arange(n + 1))
+        bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+        col_list = cols.tolist()  # Python ints: indexing a list with them is fast
         out = []
         for i in range(n):
             chosen: list[str] = []
-            for col in cols[bounds[i] : bounds[i + 1]]:
+            for col in col_list[bounds[i] : bounds[i + 1]]:
                 token = tokens[col]
                 if any(token in c or c in token for c in chosen):
                     continue

@@ -39,8 +39,16 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralise every text column of a frame (a copy)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].map(neutralize_cell)
+        values = out[col]
+        if values.dtype == object:
+            # Vectorised test; only the (rare) risky cells go through Python.
+            risky = values.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+            if risky.any():
+                values = values.copy()
+                values[risky] = values[risky].map(neutralize_cell)
+                out[col] = values
+        elif str(values.dtype) in ("string", "str"):
+            out[col] = values.map(neutralize_cell)
     return out
 
 
