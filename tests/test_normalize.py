@@ -34,9 +34,22 @@ def test_boilerplate() -> None:
 #: One phrase per entry of BOILERPLATE_PATTERNS, in the same order, including the
 #: optional openings (请问…, 麻烦…, 这边…), which start with other characters.
 BOILERPLATE_SAMPLES = [
-    "亲亲", "您好~", "你好，", "在的哦", "很高兴为您服务", "欢迎光临本店", "请稍等片刻",
-    "这边为您查询一下", "感谢您的耐心等待", "请问还有其他问题吗？", "祝您生活愉快", "麻烦给个五星好评",
-    "感谢您的支持", "不客气哦", "好的呢", "嗯嗯",
+    "亲亲",
+    "您好~",
+    "你好，",
+    "在的哦",
+    "很高兴为您服务",
+    "欢迎光临本店",
+    "请稍等片刻",
+    "这边为您查询一下",
+    "感谢您的耐心等待",
+    "请问还有其他问题吗？",
+    "祝您生活愉快",
+    "麻烦给个五星好评",
+    "感谢您的支持",
+    "不客气哦",
+    "好的呢",
+    "嗯嗯",
 ]
 
 
@@ -46,3 +59,13 @@ def test_boilerplate_prefilter_covers_every_phrase(pattern: str, sample: str) ->
     assert re.fullmatch(pattern, sample)
     assert sample[0] in BOILERPLATE_FIRST_CHARS
     assert strip_boilerplate(f"x{sample}") == "x"
+
+
+def test_full_width_table_is_nfkc() -> None:
+    import unicodedata
+
+    from csclass.normalize import _FULL_WIDTH
+
+    assert len(_FULL_WIDTH) == 95
+    assert all(unicodedata.normalize("NFKC", chr(k)) == chr(v) for k, v in _FULL_WIDTH.items())
+    assert normalize_text("ＡＢＣ　１２！") == "abc 12!"

@@ -58,6 +58,8 @@ _NUMBER = re.compile(r"(?<![\d.])\d{3,}(?:\.\d+)?(?![\d.])")
 _SPACE = re.compile(r"[ \t\u3000]+")
 _DIGIT = re.compile(r"\d")
 _MASK_OPEN = re.compile(r"[\[<{【]")
+#: NFKC of U+FF01..U+FF5E is U+0021..U+007E, of U+3000 a space.
+_FULL_WIDTH: Final = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 
 #: Agent phrases that carry no topic. Matched as substrings of agent lines.
 BOILERPLATE_PATTERNS: Final[tuple[str, ...]] = (
@@ -117,6 +119,9 @@ def normalize_text(text: str) -> str:
         return ""
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
+    # Full-width ASCII and the ideographic space are most of what NFKC changes in
+    # chat text; a translate table folds them far faster than normalize().
+    text = text.translate(_FULL_WIDTH)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text = text.lower()
