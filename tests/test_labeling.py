@@ -79,3 +79,7 @@ def test_parallel_and_chunked_output_equals_single_pass(write_csv, trained_model
     assert single.output.read_bytes() == parallel.output.read_bytes()
     frame = pd.read_csv(parallel.output, encoding="utf-8-sig")
     assert frame["会话ID"].tolist() == [f"c{i:03d}" for i in range(60)]
+    # A big input starts the workers before reading; the output must not change.
+    monkeypatch.setattr(labeling_module, "START_WORKERS_EARLY_BYTES", 0)
+    early = label_file(path, path.with_name("early.csv"), model_dir=trained_model_dir, workers=2)
+    assert single.output.read_bytes() == early.output.read_bytes()

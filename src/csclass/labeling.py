@@ -42,6 +42,8 @@ EXTRA_NAMES = {
 Progress = Callable[[int, int], None]
 #: Conversations per task sent to a worker process.
 TASK_CONVERSATIONS = 4000
+#: Inputs larger than this (about 5,000 conversations) start the workers before reading.
+START_WORKERS_EARLY_BYTES = 4_000_000
 _WORKER_LABELER: Labeler | None = None
 
 
@@ -61,17 +63,24 @@ def _tasks(frames: Iterable[pd.DataFrame], size: int) -> Iterator[pd.DataFrame]:
             yield frame.iloc[start : start + size]
 
 
+def _ready() -> None:
+    """A no-op task: submitting one per worker starts the workers (and their model load) now."""
+
+
 def predict_chunks(
     frames: Iterable[pd.DataFrame],
     model_dir: str | Path,
     workers: int,
     review_threshold: float = DEFAULTS.review_threshold,
+    start_early: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Label conversation frames, in order, on ``workers`` processes.
 
     Each worker loads the model once. At most ``2 × workers`` tasks are in
     flight, so memory does not grow with the input. A single small chunk is
     labelled in this process: starting workers would cost more than it saves.
+    With ``start_early`` (a big input) the workers start, and load the model,
+    before the first frame is read, while this process reads.
 
     Yields
     ------
@@ -79,6 +88,9 @@ def predict_chunks(
         Each task's conversations and their labels, in input order.
     """
     tasks = _tasks(frames, TASK_CONVERSATIONS)
+    if workers > 1 and start_early:
+        yield from _predict_in_pool(tasks, model_dir, workers, review_threshold)
+        return
     first = next(tasks, None)
     second = next(tasks, None) if first is not None else None
     if first is None:
@@ -90,16 +102,25 @@ def predict_chunks(
         for task in tasks:
             yield task, labeler.predict(task)
         return
-    from concurrent.futures import ProcessPoolExecutor
 
     def remaining() -> Iterator[pd.DataFrame]:
         yield first
         yield second
         yield from tasks
 
+    yield from _predict_in_pool(remaining(), model_dir, workers, review_threshold)
+
+
+def _predict_in_pool(
+    tasks: Iterator[pd.DataFrame], model_dir: str | Path, workers: int, review_threshold: float
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(model_dir), review_threshold)) as pool:
+        for _ in range(workers):
+            pool.submit(_ready)
         pending: deque[tuple[pd.DataFrame, Any]] = deque()
-        for task in remaining():
+        for task in tasks:
             pending.append((task, pool.submit(_predict_in_worker, task[["buyer_text", "agent_text"]])))
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
@@ -264,7 +285,8 @@ def label_file(
     run = LabelRun(output=target, summary=reader.summary, counts={a: Counter() for a in AXES})
 
     def chunks() -> Iterator[pd.DataFrame]:
-        for conversations, labels in predict_chunks(reader.iter_conversations(), model_path, workers):
+        big = source.is_file() and source.stat().st_size > START_WORKERS_EARLY_BYTES
+        for conversations, labels in predict_chunks(reader.iter_conversations(), model_path, workers, start_early=big):
             frame = output_frame(conversations, labels, reader.summary)
             if mask_pii:
                 from .pii import mask_pii as mask

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 SAMPLE_BYTES = 1 << 20
 #: Data rows per raw chunk when streaming a CSV.
 RAW_CHUNK_ROWS = 200_000
+#: The first chunk is small so that labelling starts (and workers get busy) early.
+FIRST_CHUNK_ROWS = 20_000
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Conversation-level columns every reader output has.
 CONVERSATION_COLUMNS = (
@@ -373,7 +375,7 @@ class ChatReader:
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            chunksize=RAW_CHUNK_ROWS,
+            iterator=True,
             names=self.header,
             header=0,
             skip_blank_lines=True,
@@ -390,7 +392,7 @@ class ChatReader:
         kwargs.update(encoding=encoding, encoding_errors="replace")
         with handle as fh:
             try:
-                for chunk in pd.read_csv(fh, **kwargs):
+                for chunk in _chunks(pd.read_csv(fh, **kwargs)):
                     if self._tolerant:
                         chunk = chunk.fillna("")  # short rows are padded with NaN
                     chunk["_row"] = range(start, start + len(chunk))
@@ -616,6 +618,19 @@ class ChatReader:
         frame = frame.reset_index(drop=True)
         self.summary.conversations += len(frame)
         yield frame
+
+
+def _chunks(table: Any) -> Iterator[pd.DataFrame]:
+    """Read a pandas ``TextFileReader``: a small first chunk, then ``RAW_CHUNK_ROWS`` at a time."""
+    size = min(FIRST_CHUNK_ROWS, RAW_CHUNK_ROWS)
+    with table:
+        while True:
+            try:
+                chunk = table.get_chunk(size)
+            except StopIteration:
+                return
+            yield chunk
+            size = RAW_CHUNK_ROWS
 
 
 def _join_by_key(msgs: pd.DataFrame) -> pd.Series:
