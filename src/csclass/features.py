@@ -153,10 +153,13 @@ class _KeyedVocabulary(_EstimatorParams):
     _keys_attribute = ""
 
     def _index(self) -> Any:
+        """A pandas Index over the keys: ``get_indexer`` maps keys to positions, -1 if absent."""
+        import pandas as pd
+
         keys = getattr(self, self._keys_attribute)
         cached = self.__dict__.get("_index_cache")
-        if cached is None or cached[0] is not keys:
-            cached = (keys, _feature_index(keys))
+        if cached is None or cached[0] is not keys:  # built once per fitted vocabulary
+            cached = (keys, pd.Index(keys))
             self._index_cache = cached
         return cached[1]
 
@@ -380,17 +383,10 @@ class TokenNgramVectorizer(_KeyedVocabulary):
         self.__dict__.update(state)
 
 
-def _feature_index(vocabulary: Any) -> Any:
-    """A hash index over sorted feature keys: ``get_indexer`` maps keys to positions, -1 if absent."""
-    import pandas as pd
-
-    return pd.Index(vocabulary)
-
-
 def _tfidf_matrix(doc_ids: Any, keys: Any, index: Any, idf: Any, n_docs: int) -> Any:
     """Sublinear TF-IDF rows from (document, feature key) occurrences, l2-normalised.
 
-    Keys are looked up in a hash index (``index``, from :func:`_feature_index`),
+    Keys are looked up in a hash index (``index``, a pandas Index over the vocabulary),
     which is several times faster than a binary search over the vocabulary, and
     repeated (document, feature) pairs are summed by scipy's COO -> CSR
     conversion instead of a sort of all occurrences.
