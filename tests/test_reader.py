@@ -7,7 +7,7 @@ import pytest
 
 from csclass.defaults import ReadOptions
 from csclass.errors import ColumnError, EncodingDetectionError, InputFileError, RoleValueError
-from csclass.reader import ChatReader, detect_encoding, read_conversations
+from csclass.reader import ChatReader, _file_decodes, detect_encoding, read_conversations
 
 from .conftest import MESSAGE_ROWS
 
@@ -159,6 +159,18 @@ def test_undecodable_text_is_an_encoding_error(tmp_path: Path) -> None:
     path.write_bytes(b"id,text\n" + bytes([0x81, 0x20, 0xFF, 0x80, 0xFE, 0x7F, 0xC0, 0xC1]) * 200)
     with pytest.raises(EncodingDetectionError, match="odd.csv: 无法识别文件编码；请用 --encoding 指定"):
         detect_encoding(path)
+
+
+def test_whole_file_utf8_check_reads_block_by_block(tmp_path: Path) -> None:
+    path = tmp_path / "chats.csv"
+    text = "会话ID,内容\n" + "1,收到的杯子是碎的\n" * 50
+    path.write_bytes(text.encode("utf-8"))
+    # 7-byte blocks cut three-byte characters in half: still valid UTF-8.
+    assert _file_decodes(path, "utf-8", block=7)
+    path.write_bytes(text.encode("utf-8") + "2,退款没到\n".encode("gbk"))
+    assert not _file_decodes(path, "utf-8", block=7)
+    path.write_bytes(text.encode("utf-8")[:-2])  # a character cut at the end of the file
+    assert not _file_decodes(path, "utf-8", block=7)
 
 
 def test_missing_path_and_directory(tmp_path: Path) -> None:

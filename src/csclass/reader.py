@@ -183,6 +183,19 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
+def _file_decodes(path: Path, encoding: str, block: int = 1 << 20) -> bool:
+    """Whether the whole file decodes, checked block by block in constant memory."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        try:
+            while data := fh.read(block):
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise InputFileError(f"{path}: 文件不存在；请检查路径")
@@ -314,8 +327,7 @@ class ChatReader:
                 raise EncodingDetectionError(f"{self.path}: 不认识的编码 “{self.options.encoding}”；可用 utf-8、gbk、gb18030") from None
         encoding = detect_encoding(self.path)
         if encoding == "utf-8":
-            with self.path.open("rb") as fh:
-                self._mixed = not _decodes(fh.read(), "utf-8")
+            self._mixed = not _file_decodes(self.path, "utf-8")
         return encoding
 
     def _open_text(self) -> Any:
