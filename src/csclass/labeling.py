@@ -49,7 +49,9 @@ _WORKER_LABELER: Labeler | None = None
 
 def _init_worker(model_dir: str, review_threshold: float) -> None:
     global _WORKER_LABELER  # one model per worker process, loaded once
-    _WORKER_LABELER = Labeler.from_dir(model_dir, review_threshold)
+    # A forked worker inherits the parent's loaded model; a spawned one loads it.
+    if _WORKER_LABELER is None:
+        _WORKER_LABELER = Labeler.from_dir(model_dir, review_threshold)
 
 
 def _predict_in_worker(conversations: pd.DataFrame) -> pd.DataFrame:
@@ -69,18 +71,18 @@ def _ready() -> None:
 
 def predict_chunks(
     frames: Iterable[pd.DataFrame],
-    model_dir: str | Path,
+    labeler: Labeler,
     workers: int,
-    review_threshold: float = DEFAULTS.review_threshold,
     start_early: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Label conversation frames, in order, on ``workers`` processes.
 
-    Each worker loads the model once. At most ``2 × workers`` tasks are in
-    flight, so memory does not grow with the input. A single small chunk is
-    labelled in this process: starting workers would cost more than it saves.
-    With ``start_early`` (a big input) the workers start, and load the model,
-    before the first frame is read, while this process reads.
+    The model is loaded once per worker: a forked worker inherits
+    ``labeler``, a spawned one loads the model from ``labeler.directory``.
+    At most ``2 × workers`` tasks are in flight, so memory does not grow with
+    the input. A single small chunk is labelled in this process: starting
+    workers would cost more than it saves. With ``start_early`` (a big input)
+    the workers start before the first frame is read, while this process reads.
 
     Yields
     ------
@@ -89,14 +91,13 @@ def predict_chunks(
     """
     tasks = _tasks(frames, TASK_CONVERSATIONS)
     if workers > 1 and start_early:
-        yield from _predict_in_pool(tasks, model_dir, workers, review_threshold)
+        yield from _predict_in_pool(tasks, labeler, workers)
         return
     first = next(tasks, None)
     second = next(tasks, None) if first is not None else None
     if first is None:
         return
     if workers <= 1 or second is None:
-        labeler = Labeler.from_dir(model_dir, review_threshold)
         for task in (t for t in (first, second) if t is not None):
             yield task, labeler.predict(task)
         for task in tasks:
@@ -108,17 +109,21 @@ def predict_chunks(
         yield second
         yield from tasks
 
-    yield from _predict_in_pool(remaining(), model_dir, workers, review_threshold)
+    yield from _predict_in_pool(remaining(), labeler, workers)
 
 
-def _predict_in_pool(
-    tasks: Iterator[pd.DataFrame], model_dir: str | Path, workers: int, review_threshold: float
-) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+def _predict_in_pool(tasks: Iterator[pd.DataFrame], labeler: Labeler, workers: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(model_dir), review_threshold)) as pool:
+    global _WORKER_LABELER
+    inherited, _WORKER_LABELER = _WORKER_LABELER, labeler
+    try:
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(labeler.directory), labeler.review_threshold))
         for _ in range(workers):
-            pool.submit(_ready)
+            pool.submit(_ready)  # starts (forks) the workers now, while the model is set
+    finally:
+        _WORKER_LABELER = inherited
+    with pool:
         pending: deque[tuple[pd.DataFrame, Any]] = deque()
         for task in tasks:
             pending.append((task, pool.submit(_predict_in_worker, task[["buyer_text", "agent_text"]])))
@@ -149,19 +154,30 @@ class Labeler:
         Its card.
     review_threshold : float
         A conversation is flagged 需复核 when any axis's confidence is below it.
+    directory : Path, optional
+        Where the model was loaded from (worker processes that do not inherit
+        this labeler load the model from there).
     """
 
-    def __init__(self, model: ChatClassifier, card: dict[str, Any], review_threshold: float = DEFAULTS.review_threshold) -> None:
+    def __init__(
+        self,
+        model: ChatClassifier,
+        card: dict[str, Any],
+        review_threshold: float = DEFAULTS.review_threshold,
+        directory: Path | None = None,
+    ) -> None:
         self.model = model
         self.card = card
         self.review_threshold = review_threshold
+        self.directory = directory
         self.segmenter = Segmenter()
 
     @classmethod
     def from_dir(cls, directory: str | Path | None = None, review_threshold: float = DEFAULTS.review_threshold) -> Labeler:
         """Load the model in ``directory`` (default: the shipped model)."""
-        model, card = load_model(directory or default_model_dir())
-        return cls(model, card, review_threshold)
+        path = Path(directory) if directory else default_model_dir()
+        model, card = load_model(path)
+        return cls(model, card, review_threshold, path)
 
     def predict(self, conversations: pd.DataFrame) -> pd.DataFrame:
         """Label conversations.
@@ -280,13 +296,12 @@ def label_file(
     target = Path(output) if output else default_output(source)
     reader = ChatReader(source, options)
     check_output_path(target, [source])
-    model_path = Path(model_dir) if model_dir else default_model_dir()
-    load_model(model_path)  # fail fast, before reading the input, on a bad model
+    labeler = Labeler.from_dir(model_dir)  # fail fast, before reading the input, on a bad model
     run = LabelRun(output=target, summary=reader.summary, counts={a: Counter() for a in AXES})
 
     def chunks() -> Iterator[pd.DataFrame]:
         big = source.is_file() and source.stat().st_size > START_WORKERS_EARLY_BYTES
-        for conversations, labels in predict_chunks(reader.iter_conversations(), model_path, workers, start_early=big):
+        for conversations, labels in predict_chunks(reader.iter_conversations(), labeler, workers, start_early=big):
             frame = output_frame(conversations, labels, reader.summary)
             if mask_pii:
                 from .pii import mask_pii as mask

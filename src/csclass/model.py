@@ -311,7 +311,10 @@ class ChatClassifier:
         positive = contrib > 0
         rows, cols, contrib = rows[positive], cols[positive], contrib[positive]
         # Per row: whole words first, then character n-grams, each by contribution.
-        order = np.lexsort((-contrib, kind[cols], rows))
+        # One float key sorts all three at once, faster than a three-key lexsort:
+        # the integer part is (row, kind), the fraction falls as contribution rises.
+        fraction = 0.999 * (1.0 - contrib.astype(np.float64) / (np.float64(contrib.max(initial=0.0)) * 1.000001))
+        order = np.argsort(rows * 2 + kind[cols] + fraction, kind="stable")
         rows, cols = rows[order], cols[order]
         bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
         col_list = cols.tolist()  # Python ints: indexing a list with them is fast

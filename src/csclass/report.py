@@ -451,12 +451,10 @@ def load_labelled_conversations(
     if has_labels:
         labelled = ((chunk, None) for chunk in reader.iter_conversations())
     else:
-        from .labeling import predict_chunks
-        from .persist import load_model
+        from .labeling import Labeler, predict_chunks
 
-        model_path = Path(model_dir) if model_dir else default_model_dir()
-        load_model(model_path)  # fail fast on a bad model
-        labelled = predict_chunks(reader.iter_conversations(), model_path, workers)
+        labeler = Labeler.from_dir(model_dir)  # fail fast on a bad model
+        labelled = predict_chunks(reader.iter_conversations(), labeler, workers)
     for chunk, labels in labelled:
         if labels is not None:
             chunk = pd.concat([chunk.drop(columns=[c for c in labels.columns if c in chunk]), labels], axis=1)
