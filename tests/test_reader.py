@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csclass.defaults import ReadOptions
 from csclass.errors import ColumnError, EncodingDetectionError, InputFileError, RoleValueError
@@ -221,3 +224,23 @@ def test_streaming_keeps_conversations_whole_across_chunks(write_csv, monkeypatc
     whole = pd.concat(chunks, ignore_index=True)
     assert whole["conv_id"].tolist() == [f"c{i}" for i in range(7)]
     assert whole["buyer_text"].tolist() == ["\n".join(f"m{c}-{i}" for i in range(3)) for c in range(7)]
+
+
+_CELL = st.text(alphabet=st.sampled_from(list('ab 中文,"\n\r\t=+-@;，。亲😂')), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["c1", "c2", "c3"]), st.sampled_from(["买家", "客服"]), _CELL), min_size=1, max_size=8))
+def test_arrow_and_pandas_parsers_read_the_same_table(tmp_path_factory, rows) -> None:
+    path = tmp_path_factory.mktemp("csv") / "chats.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["会话ID", "发送方", "内容"])
+        writer.writerows(rows)
+    reader = ChatReader(path)
+    reader._scan()
+    assert reader._arrow  # a clean UTF-8 file takes the fast path
+    fast = pd.concat(list(reader._raw_chunks()), ignore_index=True)
+    reader._arrow = False
+    slow = pd.concat(list(reader._raw_chunks()), ignore_index=True)
+    pd.testing.assert_frame_equal(fast, slow)

@@ -16,6 +16,9 @@ are contiguous (exports are sorted by conversation) a conversation never spans
 two yielded chunks and memory stays flat. When a conversation's rows are
 scattered, the whole file is read at once and the scattered ids are merged and
 counted; a warning says so.
+
+Clean UTF-8 files are parsed with Arrow's streaming CSV reader (several times faster
+than pandas' parser); other encodings and files Arrow rejects go to pandas.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ SAMPLE_BYTES = 1 << 20
 RAW_CHUNK_ROWS = 200_000
 #: The first chunk is small so that labelling starts (and workers get busy) early.
 FIRST_CHUNK_ROWS = 20_000
+#: Bytes per block of the Arrow CSV reader (about 20,000 chat messages).
+ARROW_BLOCK_BYTES = 2 << 20
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Conversation-level columns every reader output has.
 CONVERSATION_COLUMNS = (
@@ -296,6 +301,7 @@ class ChatReader:
         self.options = options or ReadOptions()
         self._tolerant = False
         self._literal_quotes = False
+        self._arrow = False
         self._gbk_fallbacks = 0
         self._mixed = False
         _check_path(self.path)
@@ -381,6 +387,9 @@ class ChatReader:
             frame["_row"] = range(2, len(frame) + 2)
             yield frame
             return
+        if self._arrow:
+            yield from self._arrow_chunks(usecols)
+            return
         fixer = _RaggedFixer(len(self.header), self.header.index(self.columns.text))
         kwargs: dict[str, Any] = dict(
             sep=self._delimiter,
@@ -419,11 +428,54 @@ class ChatReader:
         if usecols is None:
             self.summary.ragged_rows = fixer.count
 
+    def _arrow_chunks(self, usecols: list[str] | None) -> Iterator[pd.DataFrame]:
+        """Stream a clean UTF-8 CSV with Arrow's reader, in chunks of the same rows as ``_chunks``."""
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+
+        names = self.header
+        reader = pacsv.open_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=ARROW_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter=self._delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                include_columns=usecols or names,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        start = 2
+        buffer = None
+        size = min(FIRST_CHUNK_ROWS, RAW_CHUNK_ROWS)
+        for batch in _batches(reader):
+            table = pa.Table.from_batches([batch])
+            buffer = table if buffer is None else pa.concat_tables([buffer, table])
+            while buffer.num_rows >= size:
+                chunk = buffer.slice(0, size).to_pandas()
+                buffer = buffer.slice(size)
+                chunk["_row"] = range(start, start + len(chunk))
+                start += len(chunk)
+                yield chunk
+                size = RAW_CHUNK_ROWS
+        if buffer is not None and buffer.num_rows:
+            chunk = buffer.to_pandas()
+            chunk["_row"] = range(start, start + len(chunk))
+            yield chunk
+
+    def _arrow_applies(self) -> bool:
+        """Arrow's CSV reader is used for UTF-8 files with distinct, non-empty column names."""
+        return (
+            self.encoding in ("utf-8", "utf-8-sig") and not self._mixed and all(self.header) and len(set(self.header)) == len(self.header)
+        )
+
     def _scan(self) -> tuple[bool, int]:
         """Check the table parses; tell whether conversation ids are contiguous; count rows.
 
-        A first pass over one column. A row with too many fields makes the fast
-        parser fail; the table is then read with the tolerant parser.
+        A first pass over one column. A clean UTF-8 file is read with Arrow's
+        fast CSV reader; any file it rejects goes to pandas' parser, and a row
+        with too many fields makes that fail too: the table is then read with
+        the tolerant parser.
         """
         import pandas as pd
 
@@ -432,6 +484,14 @@ class ChatReader:
         key = self.columns.id or self.columns.text
         if self._frame is not None:
             return _contiguous(self._frame[[key]], key)
+        if self._arrow_applies():
+            import pyarrow as pa
+
+            self._arrow = True
+            try:
+                return _contiguous(self._raw_chunks(usecols=[key]), key)
+            except pa.ArrowInvalid:
+                self._arrow = False
         try:
             return _contiguous(self._raw_chunks(usecols=[key]), key)
         except (pd.errors.ParserError, ValueError) as exc:
@@ -630,6 +690,15 @@ class ChatReader:
         frame = frame.reset_index(drop=True)
         self.summary.conversations += len(frame)
         yield frame
+
+
+def _batches(reader: Any) -> Iterator[Any]:
+    """Record batches of an Arrow CSV reader; a header-only file has none."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
 
 
 def _chunks(table: Any) -> Iterator[pd.DataFrame]:
