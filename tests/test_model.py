@@ -82,3 +82,37 @@ def test_two_cause_corpus_still_gives_evidence() -> None:
     out = model.fit(docs, labels).predict(docs)
     assert out.loc[0, "原因类别"] == "物流"
     assert "快递" in out.loc[0, "依据"]
+
+
+def test_responsibility_given_the_type_cannot_overrule_the_type() -> None:
+    model = _uniform_model()
+    probs = _one_hot_probs("投诉", "物流", "无", strength=0.9)
+    probs["问题类型"] = np.array([[0.45, 0.55, 0.0]])  # 咨询, 投诉, 建议: a close call for 投诉
+    # Alone, the all-conversation head's 无 (0.9) turns the close call into 咨询.
+    assert TYPE_LABELS[model.decode(probs)["问题类型"][0][0]] == "咨询"
+    # Given the type: among complaints the text points to the carrier; among inquiries it is 无.
+    probs["责任方|投诉"] = np.array([[0.1, 0.9, 0.0, 0.0]])  # 商家, 物流, 客户, 无
+    probs["责任方|咨询"] = np.array([[0.0, 0.0, 0.5, 0.5]])
+    decoded = model.decode(probs)
+    assert TYPE_LABELS[decoded["问题类型"][0][0]] == "投诉"
+    assert RESPONSIBILITY_LABELS[decoded["责任方"][0][0]] == "物流"
+
+
+def test_responsibility_heads_are_fitted_per_type() -> None:
+    convs = pd.DataFrame(
+        {
+            "buyer_text": ["快递三天没动了", "快递员态度差", "发错货了", "少发一件", "能改地址吗", "地址填错了能改吗"] * 2,
+            "agent_text": [""] * 12,
+        }
+    )
+    labels = pd.DataFrame(
+        {
+            "问题类型": (["投诉"] * 4 + ["咨询"] * 2) * 2,
+            "原因类别": ["物流"] * 12,
+            "责任方": ["物流", "物流", "商家", "商家", "无", "客户"] * 2,
+        }
+    )
+    model = ChatClassifier(params=ChatClassifier().params.__class__(min_df=1))
+    model.fit(prepare_documents(convs, Segmenter(), model.params), labels)
+    assert sorted(model.heads_["责任方|投诉"].classes_) == ["商家", "物流"]
+    assert sorted(model.heads_["责任方|咨询"].classes_) == ["客户", "无"]

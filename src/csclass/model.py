@@ -4,10 +4,17 @@ Three linear heads — 问题类型, 原因类别, 责任方 — share one TF-ID
 space. Each head is a class-balanced logistic regression, so its probabilities
 carry the evidence of the text with no label prior baked in.
 
+Responsibility is largely implied by the type (咨询 and 建议 blame nobody), so
+its text evidence is taken given the type: ``P_resp(r | t)`` comes from a head
+trained on the 咨询 conversations only (无 vs 客户) and one trained on the 投诉
+conversations only (商家 / 物流 / 客户); a 建议 blames nobody. A head trained on
+all conversations would count the type's evidence twice (无 vs the rest is the
+type question again) and, when wrong, overrule the type head.
+
 Reconciliation rule (the one place predictions are made consistent): the three
 axes are decoded jointly. For every combination (type, cause, responsibility)
 
-    score = P_type(t) · P_cause(c) · P_resp(r) · prior(t, c, r)
+    score = P_type(t) · P_cause(c) · P_resp(r | t) · prior(t, c, r)
 
 where ``prior(t, c, r) = type_prior(t) · P(c | t) · P(r | t, c)``, the last two
 estimated from the training labels with add-one smoothing, and ``P(r | t, c)``
@@ -32,6 +39,7 @@ from .taxonomy import (
     AXES,
     CAUSE,
     CAUSE_LABELS,
+    LABELS,
     RESPONSIBILITY,
     RESPONSIBILITY_LABELS,
     TYPE,
@@ -43,6 +51,15 @@ if TYPE_CHECKING:
 
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _READABLE = re.compile(r"(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9]+|[A-Za-z0-9]{2,}")
+
+#: Types whose responsibility has its own head (建议 always blames nobody).
+RESPONSIBILITY_GIVEN_TYPE = ("咨询", "投诉")
+
+
+def responsibility_key(type_label: str) -> str:
+    """Key of the responsibility head given ``type_label`` in ``heads_`` and in probabilities."""
+    return f"{RESPONSIBILITY}|{type_label}"
+
 
 #: Share of 建议 among real buyer messages is small (about one in twenty); the
 #: corpus over-represents suggestions so that the head learns them.
@@ -99,7 +116,8 @@ class ChatClassifier:
     vectorizer_ : ColumnTransformer
         Fitted feature blocks.
     heads_ : dict of str to LogisticRegression
-        One fitted head per axis.
+        One fitted head per axis, and the responsibility heads given the type
+        under the keys ``"责任方|咨询"`` and ``"责任方|投诉"``.
     joint_prior_ : ndarray of shape (3, 8, 4)
         ``prior(t, c, r)`` of the reconciliation rule.
     feature_names_ : ndarray of str
@@ -159,6 +177,18 @@ class ChatClassifier:
             )
             head.fit(features, labels[axis].to_numpy())
             self.heads_[axis] = head
+        types = labels[TYPE].to_numpy()
+        for t in RESPONSIBILITY_GIVEN_TYPE:
+            rows = types == t
+            if not rows.any():
+                continue
+            y = labels[RESPONSIBILITY].to_numpy()[rows]
+            key = responsibility_key(t)
+            if len(set(y)) < 2:
+                self.heads_[key] = DummyClassifier(strategy="prior").fit(features[rows], y)
+                continue
+            head = LogisticRegression(C=self.params.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+            self.heads_[key] = head.fit(features[rows], y)
         self.joint_prior_ = self._joint_prior(labels)
         self.temperatures_ = {axis: 1.0 for axis in AXES}
         return self
@@ -197,8 +227,8 @@ class ChatClassifier:
         Labels a head never saw get a score of -inf.
         """
         out = {}
-        for axis, labels in ((TYPE, TYPE_LABELS), (CAUSE, CAUSE_LABELS), (RESPONSIBILITY, RESPONSIBILITY_LABELS)):
-            head = self.heads_[axis]
+        for axis, head in self.heads_.items():
+            labels = RESPONSIBILITY_LABELS if axis.startswith(RESPONSIBILITY) else LABELS[axis]
             if hasattr(head, "decision_function"):
                 raw = head.decision_function(features)
                 if raw.ndim == 1:  # binary head: the score of classes_[1] against classes_[0]
@@ -235,7 +265,16 @@ class ChatClassifier:
             Axis name → (label indices, confidences), each of shape (n,).
         """
         pt, pc, pr = probabilities[TYPE], probabilities[CAUSE], probabilities[RESPONSIBILITY]
-        joint = pt[:, :, None, None] * pc[:, None, :, None] * pr[:, None, None, :]
+        # P_resp(r | t): the head of type t; where there is none (建议, or a model
+        # fitted before these heads existed) the all-conversation head, or nothing for 建议.
+        given_type = []
+        for t in TYPE_LABELS:
+            conditional = probabilities.get(responsibility_key(t))
+            if conditional is None:
+                conditional = np.ones_like(pr) if t == "建议" and responsibility_key("投诉") in probabilities else pr
+            given_type.append(conditional)
+        pr_t = np.stack(given_type, axis=1)
+        joint = pt[:, :, None, None] * pc[:, None, :, None] * pr_t[:, :, None, :]
         joint = joint * self.joint_prior_[None]
         joint /= joint.sum(axis=(1, 2, 3), keepdims=True)
         n = joint.shape[0]

@@ -140,28 +140,33 @@ def cross_validate(
     n_splits = max(2, min(folds, int(counts.min())))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     parts = []
-    scores: dict[str, list[np.ndarray]] = {axis: [] for axis in AXES}
-    order = []
+    scores: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for i, (train_idx, test_idx) in enumerate(splitter.split(documents, labels[CAUSE])):
         if progress:
             progress("交叉验证", i, n_splits)
         model = ChatClassifier(params, random_state=random_state)
         model.fit(documents.iloc[train_idx], labels.iloc[train_idx])
         features = model.transform(documents.iloc[test_idx])
-        for axis, s in model.head_scores(features).items():
-            scores[axis].append(s)
-        order.append(test_idx)
+        for key, s in model.head_scores(features).items():
+            scores.setdefault(key, []).append((test_idx, s))
         parts.append(model.predict(documents.iloc[test_idx]))
     if progress:
         progress("交叉验证", n_splits, n_splits)
     predictions = pd.concat(parts).loc[labels.index]
-    index = np.concatenate(order)
     temperatures = {}
-    for axis in AXES:
-        stacked = np.vstack(scores[axis])
+    types = labels[TYPE].to_numpy()
+    for key, folds_scores in scores.items():
+        # A responsibility head given a type is calibrated on the conversations of that type.
+        axis, _, given = key.partition("|")
+        index = np.concatenate([idx for idx, _ in folds_scores])
+        stacked = np.vstack([s for _, s in folds_scores])
+        if given:
+            keep = types[index] == given
+            index, stacked = index[keep], stacked[keep]
         truth = np.array([LABELS[axis].index(v) for v in labels[axis].to_numpy()[index]])
         finite = np.isfinite(stacked[np.arange(len(truth)), truth])
-        temperatures[axis] = round(fit_temperature(np.where(np.isfinite(stacked), stacked, -1e9)[finite], truth[finite]), 4)
+        if finite.any():
+            temperatures[key] = round(fit_temperature(np.where(np.isfinite(stacked), stacked, -1e9)[finite], truth[finite]), 4)
     result = score_labels(labels, predictions)
     result["temperatures"] = temperatures
     return result, predictions
