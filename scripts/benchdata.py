@@ -45,7 +45,9 @@ def write_chats(out: Path, n: int, mean_messages: float = 12.0, seed: int = 0, l
         for i in range(n):
             _, msgs, lab = convs[rng.randrange(len(convs))]
             msgs = list(msgs)
-            target = max(1, int(rng.expovariate(1 / mean_messages))) if len(msgs) > 1 else 1
+            # Every conversation is a chat: a single-message corpus item (a review) is
+            # padded too, so the file has the length distribution of a chat export.
+            target = max(1, int(rng.expovariate(1 / mean_messages)))
             while len(msgs) < target:
                 msgs.append(("买家", rng.choice(buyer)) if len(msgs) % 2 == 0 else ("客服", rng.choice(agent)))
             t = start + timedelta(seconds=rng.randrange(0, 60 * 86400))
