@@ -448,7 +448,7 @@ class ChatReader:
         start = 2
         buffer = None
         size = min(FIRST_CHUNK_ROWS, RAW_CHUNK_ROWS)
-        for batch in _batches(reader):
+        for batch in reader:
             table = pa.Table.from_batches([batch])
             buffer = table if buffer is None else pa.concat_tables([buffer, table])
             while buffer.num_rows >= size:
@@ -699,15 +699,6 @@ class ChatReader:
         frame = frame.reset_index(drop=True)
         self.summary.conversations += len(frame)
         yield frame
-
-
-def _batches(reader: Any) -> Iterator[Any]:
-    """Record batches of an Arrow CSV reader; a header-only file has none."""
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
 
 
 def _chunks(table: Any) -> Iterator[pd.DataFrame]:
