@@ -153,8 +153,6 @@ class ChatClassifier:
         ChatClassifier
             self
         """
-        from sklearn.dummy import DummyClassifier
-        from sklearn.linear_model import LogisticRegression
 
         self.vectorizer_ = make_vectorizer(self.params)
         features = self.vectorizer_.fit_transform(documents)
@@ -163,35 +161,26 @@ class ChatClassifier:
             if hasattr(vectorizer, "stop_words_"):
                 del vectorizer.stop_words_
         self.feature_names_ = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=str)
-        self.heads_ = {}
-        for axis in AXES:
-            if labels[axis].nunique() < 2:
-                # A user's data may hold one value on an axis (all complaints, say).
-                self.heads_[axis] = DummyClassifier(strategy="prior").fit(features, labels[axis].to_numpy())
-                continue
-            head = LogisticRegression(
-                C=self.params.C,
-                class_weight="balanced",
-                max_iter=2000,
-                random_state=self.random_state,
-            )
-            head.fit(features, labels[axis].to_numpy())
-            self.heads_[axis] = head
+        self.heads_ = {axis: self._fit_head(features, labels[axis].to_numpy()) for axis in AXES}
         types = labels[TYPE].to_numpy()
         for t in RESPONSIBILITY_GIVEN_TYPE:
             rows = types == t
-            if not rows.any():
-                continue
-            y = labels[RESPONSIBILITY].to_numpy()[rows]
-            key = responsibility_key(t)
-            if len(set(y)) < 2:
-                self.heads_[key] = DummyClassifier(strategy="prior").fit(features[rows], y)
-                continue
-            head = LogisticRegression(C=self.params.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
-            self.heads_[key] = head.fit(features[rows], y)
+            if rows.any():
+                self.heads_[responsibility_key(t)] = self._fit_head(features[rows], labels[RESPONSIBILITY].to_numpy()[rows])
         self.joint_prior_ = self._joint_prior(labels)
         self.temperatures_ = {axis: 1.0 for axis in AXES}
         return self
+
+    def _fit_head(self, features: Any, y: np.ndarray) -> Any:
+        """A class-balanced logistic regression; a prior-only head when ``y`` holds one value."""
+        from sklearn.dummy import DummyClassifier
+        from sklearn.linear_model import LogisticRegression
+
+        if len(set(y.tolist())) < 2:
+            # A user's data may hold one value on an axis (all complaints, say).
+            return DummyClassifier(strategy="prior").fit(features, y)
+        head = LogisticRegression(C=self.params.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        return head.fit(features, y)
 
     def _joint_prior(self, labels: pd.DataFrame) -> np.ndarray:
         counts = np.ones((len(TYPE_LABELS), len(CAUSE_LABELS), len(RESPONSIBILITY_LABELS)))
@@ -228,7 +217,7 @@ class ChatClassifier:
         """
         out = {}
         for axis, head in self.heads_.items():
-            labels = RESPONSIBILITY_LABELS if axis.startswith(RESPONSIBILITY) else LABELS[axis]
+            labels = LABELS[axis.partition("|")[0]]  # "责任方|投诉" scores responsibility
             if hasattr(head, "decision_function"):
                 raw = head.decision_function(features)
                 if raw.ndim == 1:  # binary head: the score of classes_[1] against classes_[0]
