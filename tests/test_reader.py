@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from csclass.defaults import ReadOptions
 from csclass.errors import ColumnError, EncodingDetectionError, InputFileError, RoleValueError
-from csclass.reader import ChatReader, _file_decodes, detect_encoding, read_conversations
+from csclass.reader import ChatReader, _is_utf8, detect_encoding, read_conversations
 
 from .conftest import MESSAGE_ROWS
 
@@ -169,11 +169,24 @@ def test_whole_file_utf8_check_reads_block_by_block(tmp_path: Path) -> None:
     text = "会话ID,内容\n" + "1,收到的杯子是碎的\n" * 50
     path.write_bytes(text.encode("utf-8"))
     # 7-byte blocks cut three-byte characters in half: still valid UTF-8.
-    assert _file_decodes(path, "utf-8", block=7)
+    assert _is_utf8(path, block=7)
     path.write_bytes(text.encode("utf-8") + "2,退款没到\n".encode("gbk"))
-    assert not _file_decodes(path, "utf-8", block=7)
+    assert not _is_utf8(path, block=7)
     path.write_bytes(text.encode("utf-8")[:-2])  # a character cut at the end of the file
-    assert not _file_decodes(path, "utf-8", block=7)
+    assert not _is_utf8(path, block=7)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=40) | st.text(max_size=20).map(str.encode), block=st.integers(1, 9))
+def test_whole_file_utf8_check_agrees_with_python(tmp_path_factory, data: bytes, block: int) -> None:
+    path = tmp_path_factory.mktemp("utf8") / "chats.csv"
+    path.write_bytes(data)
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert _is_utf8(path, block=block) == valid
 
 
 def test_missing_path_and_directory(tmp_path: Path) -> None:

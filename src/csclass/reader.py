@@ -188,17 +188,35 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _file_decodes(path: Path, encoding: str, block: int = 1 << 20) -> bool:
-    """Whether the whole file decodes, checked block by block in constant memory."""
-    decoder = codecs.getincrementaldecoder(encoding)()
+def _is_utf8(path: Path, block: int = 16 << 20) -> bool:
+    """Whether the whole file is valid UTF-8, checked block by block in constant memory.
+
+    Arrow validates a block about twice as fast as Python's incremental
+    decoder. The last character of a block (perhaps cut in two) is carried
+    over to the next one.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    carry = b""
     with path.open("rb") as fh:
-        try:
-            while data := fh.read(block):
-                decoder.decode(data)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        while True:
+            data = fh.read(block)
+            buffer = carry + data
+            cut = len(buffer)
+            if data:
+                cut -= 1
+                while cut > 0 and buffer[cut] & 0xC0 == 0x80 and len(buffer) - cut < 4:
+                    cut -= 1  # back over continuation bytes to the character's first byte
+            piece, carry = buffer[:cut], buffer[cut:]
+            offsets = pa.py_buffer(np.array([0, len(piece)], dtype=np.int64))
+            text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(piece)])
+            try:
+                text.validate(full=True)
+            except pa.ArrowInvalid:
+                return False
+            if not data:
+                return True
 
 
 def _check_path(path: Path) -> None:
@@ -333,7 +351,7 @@ class ChatReader:
                 raise EncodingDetectionError(f"{self.path}: 不认识的编码 “{self.options.encoding}”；可用 utf-8、gbk、gb18030") from None
         encoding = detect_encoding(self.path)
         if encoding == "utf-8":
-            self._mixed = not _file_decodes(self.path, "utf-8")
+            self._mixed = not _is_utf8(self.path)
         return encoding
 
     def _open_text(self) -> Any:
