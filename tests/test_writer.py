@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csclass.errors import OutputError
-from csclass.writer import neutralize_cell, write_table
+from csclass.writer import neutralize_cell, neutralize_frame, write_table
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,22 @@ from csclass.writer import neutralize_cell, write_table
 )
 def test_neutralize_cell(cell, expected) -> None:
     assert neutralize_cell(cell) == expected
+
+
+_CELLS = st.one_of(st.none(), st.floats(allow_nan=False), st.text(alphabet="=+-@\t\r'a退 1", max_size=4))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(_CELLS, min_size=1, max_size=6), texts=st.lists(st.text(alphabet="=+-@\tb款", max_size=3), min_size=1, max_size=6))
+def test_neutralize_frame_equals_cell_by_cell(cells, texts) -> None:
+    # Mixed object columns and pandas string columns are neutralised exactly as neutralize_cell would.
+    mixed = pd.Series(cells, dtype=object)
+    strings = pd.Series(texts, dtype="str")
+    out = neutralize_frame(pd.DataFrame({"mixed": mixed}))["mixed"]
+    assert out.tolist() == [neutralize_cell(c) for c in cells]
+    out = neutralize_frame(pd.DataFrame({"s": strings}))["s"]
+    assert out.tolist() == [neutralize_cell(c) for c in texts]
+    assert str(out.dtype) == str(strings.dtype)
 
 
 def test_csv_output_is_neutralised(tmp_path: Path) -> None:

@@ -40,15 +40,14 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         values = out[col]
-        if values.dtype == object:
-            # Vectorised test; only the (rare) risky cells go through Python.
-            risky = values.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+        if values.dtype == object or str(values.dtype) in ("string", "str"):
+            try:
+                starts = values.str.startswith(FORMULA_PREFIXES)
+            except AttributeError:  # an object column holding no text at all
+                continue
+            risky = starts.fillna(False).to_numpy(dtype=bool)
             if risky.any():
-                values = values.copy()
-                values[risky] = values[risky].map(neutralize_cell)
-                out[col] = values
-        elif str(values.dtype) in ("string", "str"):
-            out[col] = values.map(neutralize_cell)
+                out[col] = values.where(~risky, "'" + values.astype(object).where(risky, ""))
     return out
 
 
