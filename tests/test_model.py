@@ -43,15 +43,6 @@ def test_joint_prior_forbids_pairs() -> None:
     assert np.isclose(prior.sum(), 1.0)
 
 
-def test_joint_prior_has_no_cause_preference() -> None:
-    # The training labels are all 物流, yet every cause keeps the same prior weight per type.
-    prior = _uniform_model().joint_prior_
-    assert np.allclose(prior.sum(axis=2), 1 / (3 * len(CAUSE_LABELS)))
-    ti, ri = TYPE_LABELS.index, RESPONSIBILITY_LABELS.index
-    # Which party a type and cause blame still comes from the labels: 投诉/物流 was 物流.
-    assert prior[ti("投诉"), CAUSE_LABELS.index("物流"), ri("物流")] > prior[ti("投诉"), CAUSE_LABELS.index("物流"), ri("商家")]
-
-
 def test_confident_consistent_prediction_kept() -> None:
     decoded = _uniform_model().decode(_one_hot_probs("投诉", "物流", "物流", strength=0.95))
     assert TYPE_LABELS[decoded["问题类型"][0][0]] == "投诉"
