@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from csclass.defaults import ReadOptions
 from csclass.errors import ColumnError, EncodingDetectionError, InputFileError, RoleValueError
-from csclass.reader import ChatReader, _is_utf8, detect_encoding, read_conversations
+from csclass.reader import ChatReader, _contiguous, _is_utf8, detect_encoding, read_conversations
 
 from .conftest import MESSAGE_ROWS
 
@@ -187,6 +188,17 @@ def test_whole_file_utf8_check_agrees_with_python(tmp_path_factory, data: bytes,
     except UnicodeDecodeError:
         valid = False
     assert _is_utf8(path, block=block) == valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.sampled_from(["a", "b", "c", " a", "d "]), max_size=12), cuts=st.lists(st.integers(0, 12), max_size=3))
+def test_id_scan_agrees_with_a_plain_definition(ids, cuts) -> None:
+    # Contiguous: no id (after stripping) comes back once another id came between; chunk borders change nothing.
+    stripped = [i.strip() for i in ids]
+    runs = [v for j, v in enumerate(stripped) if j == 0 or v != stripped[j - 1]]
+    bounds = sorted({0, len(ids), *(c for c in cuts if c <= len(ids))})
+    chunks = iter([pd.DataFrame({"k": pd.Series(ids[a:b], dtype="str")}) for a, b in itertools.pairwise(bounds)])
+    assert _contiguous(chunks, "k") == (len(runs) == len(set(runs)), len(ids))
 
 
 def test_missing_path_and_directory(tmp_path: Path) -> None:
