@@ -40,6 +40,9 @@ CONFIGS: dict[str, dict[str, object]] = {
     "chars-1-2": {"char_ngram_max": 2},
     "first=1": {"first_weight": 1.0},
     "first=0": {"first_weight": 0.0},
+    "lexicon=0": {"lexicon_weight": 0.0},
+    "lexicon=0.5": {"lexicon_weight": 0.5},
+    "lexicon=2": {"lexicon_weight": 2.0},
 }
 
 

@@ -77,3 +77,16 @@ def test_long_text_cut_for_features() -> None:
 def test_rows_are_unit_length(vec) -> None:
     matrix = vec.fit_transform(DOCS)
     np.testing.assert_allclose(np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1, 1.0, rtol=1e-5)
+
+
+def test_lexicon_block_reads_the_buyer_text_and_can_be_left_out() -> None:
+    from csclass.features import make_vectorizer
+
+    docs = prepare_documents(pd.DataFrame({"buyer_text": ["收到就碎了,太失望"] * 2, "agent_text": ["亲"] * 2}), Segmenter(), ModelParams())
+    vec = make_vectorizer(ModelParams()).fit(docs)
+    names = [n for n in vec.get_feature_names_out() if n.startswith("lexicon__")]
+    row = vec.transform(docs).toarray()[0]
+    fired = {n for n, v in zip(vec.get_feature_names_out(), row, strict=True) if n.startswith("lexicon__") and v > 0}
+    assert fired == {"lexicon__defect", "lexicon__neg"} and len(names) == 17
+    without = make_vectorizer(ModelParams(lexicon_weight=0.0)).fit(docs)
+    assert not any(n.startswith("lexicon__") for n in without.get_feature_names_out())

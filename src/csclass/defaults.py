@@ -70,6 +70,8 @@ class ModelParams:
     max_features_char: int = 300_000
     agent_weight: float = 0.3
     first_weight: float = 0.5
+    #: Weight of the lexicon-class block (0 leaves it out).
+    lexicon_weight: float = 1.0
     C: float = 100.0
     #: Max characters of buyer text used for features (longer text is cut, documented).
     max_chars: int = 4000

@@ -11,7 +11,10 @@ scikit-learn ``ColumnTransformer`` of TF-IDF blocks:
 * ``first``: word unigrams of the buyer's first substantive message (the taxonomy
   labels the issue the buyer raises first when there are several);
 * ``agent``: word unigrams of the agent's text without boilerplate, weighted
-  lower, since labels judge the buyer's problem.
+  lower, since labels judge the buyer's problem;
+* ``lexicon``: counts of the hand-written lexicon's word classes in the buyer's
+  text (:mod:`csclass.lexicon`), so expressions the corpus never used still
+  count for their class.
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
     """
     from sklearn.compose import ColumnTransformer
 
+    from .lexicon import LexiconVectorizer
+
     def tokens(ngram_max: int, max_features: int, min_df: int) -> TokenNgramVectorizer:
         return TokenNgramVectorizer(bigrams=ngram_max > 1, min_df=min_df, max_features=max_features)
 
@@ -113,16 +118,17 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
         min_df=params.min_df,
         max_features=params.max_features_char,
     )
-    return ColumnTransformer(
-        [
-            ("words", tokens(params.word_ngram_max, params.max_features_word, params.min_df), "words"),
-            ("chars", chars, "chars"),
-            ("first", tokens(1, params.max_features_word, params.min_df), "first"),
-            ("agent", tokens(1, params.max_features_word, params.min_df), "agent"),
-        ],
-        transformer_weights={"words": 1.0, "chars": 1.0, "first": params.first_weight, "agent": params.agent_weight},
-        sparse_threshold=1.0,
-    )
+    blocks: list[tuple[str, Any, str]] = [
+        ("words", tokens(params.word_ngram_max, params.max_features_word, params.min_df), "words"),
+        ("chars", chars, "chars"),
+        ("first", tokens(1, params.max_features_word, params.min_df), "first"),
+        ("agent", tokens(1, params.max_features_word, params.min_df), "agent"),
+    ]
+    weights = {"words": 1.0, "chars": 1.0, "first": params.first_weight, "agent": params.agent_weight}
+    if params.lexicon_weight > 0:
+        blocks.append(("lexicon", LexiconVectorizer(), "chars"))
+        weights["lexicon"] = params.lexicon_weight
+    return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
 
 
 class _EstimatorParams:

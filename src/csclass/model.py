@@ -370,7 +370,7 @@ class ChatClassifier:
                 # Readable evidence: words with a Chinese character or 2+ letters/digits;
                 # character n-grams only when they are all Chinese.
                 usable = (
-                    block != "agent"
+                    block not in ("agent", "lexicon")
                     and token not in PLACEHOLDER_TOKENS
                     and len(token) >= 2
                     and (_ALL_HAN.fullmatch(token) if block == "chars" else _READABLE.fullmatch(token)) is not None

@@ -33,6 +33,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "csclass.defaults.ModelParams",
     "csclass.features.CharNgramVectorizer",
     "csclass.features.TokenNgramVectorizer",
+    "csclass.lexicon.LexiconVectorizer",
 )
 
 
