@@ -131,7 +131,7 @@ def make_vectorizer(params: ModelParams) -> ColumnTransformer:
     return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
 
 
-class _EstimatorParams:
+class EstimatorParams:
     """The scikit-learn parameter protocol (used by ``clone`` in ColumnTransformer).
 
     Parameters are the constructor's keyword arguments, stored under their own names.
@@ -150,7 +150,7 @@ class _EstimatorParams:
         return self
 
 
-class _KeyedVocabulary(_EstimatorParams):
+class _KeyedVocabulary(EstimatorParams):
     """A vectorizer whose fitted vocabulary is a sorted array of integer keys.
 
     The hash index over the keys is built on first use and never saved.

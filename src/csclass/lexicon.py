@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .features import _EstimatorParams
+from .features import EstimatorParams
 from .normalize import PLACEHOLDER_TOKENS, normalize_text
 
 #: Class that blocks shorter matches and produces no feature.
@@ -76,7 +76,7 @@ def load_lexicon() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-class LexiconVectorizer(_EstimatorParams):
+class LexiconVectorizer(EstimatorParams):
     """Counts of lexicon classes in each document, as an l2-normalised block.
 
     Parameters
