@@ -23,7 +23,8 @@ CORPUS = ROOT / "training_data" / "corpus.csv"
 def load_corpus(path: Path = CORPUS) -> tuple[list[tuple[str, list[tuple[str, str]], tuple[str, str, str]]], list[str], list[str]]:
     """Return conversations (id, messages, labels), all buyer lines and all agent lines."""
     convs: dict[str, tuple[list[tuple[str, str]], tuple[str, str, str]]] = {}
-    buyer, agent = [], []
+    buyer: list[str] = []
+    agent: list[str] = []
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             msgs, _ = convs.setdefault(row["会话ID"], ([], (row["问题类型"], row["原因类别"], row["责任方"])))
